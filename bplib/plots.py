@@ -1,0 +1,515 @@
+"""The figures the course draws again and again, with one consistent look.
+
+Every function returns ``(fig, ax)`` (or ``(fig, axes)`` for several panels), accepts an
+optional ``ax=`` (or ``axes=``) to draw into an existing figure, and never calls
+``plt.show()``: in a notebook the figure appears on its own at the end of the cell.
+Only NumPy and matplotlib are used.
+
+==========================  =====================================================
+``loss_curves``             train/validation loss per epoch (+ per-step losses)
+``accuracy_curves``         train/validation accuracy per epoch
+``decision_boundary``       the regions a 2-D classifier assigns to each class
+``gradient_norms``          per-layer gradient norms (``layer_gradient_norms``)
+``histograms``              one histogram per layer, side by side
+``digit_grid``              MNIST digits with labels and predictions
+``confusion_matrix``        counts of (true, predicted) pairs (``confusion_counts``)
+``weight_images``           first-layer weights seen as images
+==========================  =====================================================
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.colors import ListedColormap
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
+
+__all__ = [
+    "loss_curves",
+    "accuracy_curves",
+    "decision_boundary",
+    "gradient_norms",
+    "layer_gradient_norms",
+    "histograms",
+    "digit_grid",
+    "confusion_matrix",
+    "confusion_counts",
+    "weight_images",
+]
+
+FIGSIZE = (6.0, 4.0)  # the default size of a one-panel figure, in inches
+TRAIN_COLOR, VAL_COLOR = "#1f77b4", "#d62728"  # blue for training, red for validation
+CLASS_COLORS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
+                "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"]  # matplotlib's tab10
+
+
+# ---- small helpers ----------------------------------------------------------------------
+def _figure_and_axes(ax: Axes | None, figsize: tuple[float, float] = FIGSIZE) -> tuple[Figure, Axes]:
+    """A new figure with one Axes, or the figure of the given ``ax``."""
+    if ax is None:
+        fig, ax = plt.subplots(figsize=figsize, layout="constrained")
+        return fig, ax
+    return ax.figure, ax
+
+
+def _light_grid(ax: Axes) -> None:
+    ax.grid(True, color="#dddddd", linewidth=0.8)
+    ax.set_axisbelow(True)
+
+
+def _curves_from(history: Any, train_key: str, val_key: str) -> tuple[list[float], list[float], list[float]]:
+    """(train, validation, per-step) lists from a History, a dict or a plain list.
+
+    Accepted: an object with attributes ``train_<what>``, ``val_<what>`` (and ``step_loss``);
+    a dict with keys ``"train"`` and ``"validation"`` (or ``"val"``, or the attribute names,
+    and ``"step"``); a plain list of training values.
+    """
+    what = train_key.removeprefix("train_")
+    if isinstance(history, Mapping):
+        def pick(*keys: str) -> list[float]:
+            for key in keys:
+                if key in history and history[key] is not None:
+                    return list(history[key])
+            return []
+        train = pick("train", train_key, "training")
+        val = pick("validation", "val", val_key, "test")
+        step = pick("step", "step_loss", "steps") if what == "loss" else []
+    elif hasattr(history, train_key):
+        train = list(getattr(history, train_key) or [])
+        val = list(getattr(history, val_key, None) or [])
+        step = list(getattr(history, "step_loss", None) or []) if what == "loss" else []
+    elif isinstance(history, (Sequence, np.ndarray)):
+        train, val, step = list(np.ravel(history)), [], []
+    else:
+        raise TypeError(f"expected a History, a dict or a list of {what} values, got {type(history).__name__}")
+    return [float(v) for v in train], [float(v) for v in val], [float(v) for v in step]
+
+
+def _as_labels(y: Any) -> np.ndarray:
+    """Integer class labels from labels (N,) or (N, 1), one-hot rows or scores (N, C)."""
+    y = np.asarray(y)
+    if y.ndim == 2 and y.shape[1] > 1:
+        return np.argmax(y, axis=1)
+    y = y.reshape(-1)
+    return np.rint(y).astype(np.int64) if np.issubdtype(y.dtype, np.floating) else y.astype(np.int64)
+
+
+# ---- training curves ---------------------------------------------------------------------
+def loss_curves(history_or_dict: Any, *, log_scale: bool = False, step_losses: bool = False,
+                ax: Axes | None = None, title: str = "Loss per epoch") -> tuple[Figure, Axes]:
+    """Plot the training and validation loss per epoch.
+
+    Parameters
+    ----------
+    history_or_dict : History, dict or list
+        A ``bplib.train.History`` (attributes ``train_loss``, ``val_loss``, ``step_loss``),
+        a dict ``{"train": [...], "validation": [...], "step": [...]}`` or a list of
+        training losses. An empty validation list is simply not drawn.
+    log_scale : bool
+        Logarithmic y axis (useful when the loss spans several orders of magnitude).
+    step_losses : bool
+        Also draw the loss of every mini-batch step, lightly, behind the epoch curves.
+        Step ``i`` of ``S`` steps over ``E`` epochs is placed at epoch ``(i + 1) * E / S``.
+    ax : Axes, optional
+        Draw into this Axes instead of a new figure.
+    title : str
+        Axes title.
+    """
+    train, val, step = _curves_from(history_or_dict, "train_loss", "val_loss")
+    if not train and not val:
+        raise ValueError("no losses to plot: the training and validation lists are empty")
+    fig, ax = _figure_and_axes(ax)
+    if step_losses:
+        if not step:
+            raise ValueError("step_losses=True needs per-step losses (History.step_loss or a dict key 'step')")
+        n_epochs = max(len(train), len(val), 1)
+        x_steps = np.arange(1, len(step) + 1) * n_epochs / len(step)
+        ax.plot(x_steps, step, color=TRAIN_COLOR, alpha=0.25, linewidth=0.8, zorder=1, label="train (per step)")
+    marker = "o" if max(len(train), len(val)) <= 30 else None  # dots only when they can be seen
+    if train:
+        ax.plot(np.arange(1, len(train) + 1), train, color=TRAIN_COLOR, marker=marker, markersize=4,
+                linewidth=2, label="train", zorder=3)
+    if val:
+        ax.plot(np.arange(1, len(val) + 1), val, color=VAL_COLOR, marker=marker, markersize=4,
+                linewidth=2, label="validation", zorder=3)
+    if log_scale:
+        ax.set_yscale("log")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("loss (log scale)" if log_scale else "loss")
+    ax.set_title(title)
+    ax.legend()
+    _light_grid(ax)
+    return fig, ax
+
+
+def accuracy_curves(history: Any, ax: Axes | None = None, *,
+                    title: str = "Accuracy per epoch") -> tuple[Figure, Axes]:
+    """Plot the training and validation accuracy per epoch (``train_accuracy``, ``val_accuracy``).
+
+    ``history`` is a ``History``, a dict ``{"train": [...], "validation": [...]}`` or a list.
+    """
+    train, val, _ = _curves_from(history, "train_accuracy", "val_accuracy")
+    if not train and not val:
+        raise ValueError("no accuracies to plot: the training and validation lists are empty")
+    fig, ax = _figure_and_axes(ax)
+    marker = "o" if max(len(train), len(val)) <= 30 else None
+    if train:
+        ax.plot(np.arange(1, len(train) + 1), train, color=TRAIN_COLOR, marker=marker, markersize=4,
+                linewidth=2, label="train")
+    if val:
+        ax.plot(np.arange(1, len(val) + 1), val, color=VAL_COLOR, marker=marker, markersize=4,
+                linewidth=2, label="validation")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("accuracy")
+    ax.set_title(title)
+    ax.legend()
+    _light_grid(ax)
+    return fig, ax
+
+
+# ---- a 2-D classifier ----------------------------------------------------------------------
+def _predicted_classes(predict: Callable[[np.ndarray], Any], points: np.ndarray) -> np.ndarray:
+    """Class of every row of ``points`` (M, 2) from probabilities (M,)/(M, 1) or scores (M, C).
+
+    One output per point is read as the probability of class 1 (threshold 0.5); if some
+    outputs lie outside [0, 1] they are read as a logit instead (threshold 0).
+    """
+    out = np.asarray(predict(points), dtype=np.float64)
+    if out.ndim == 2 and out.shape[1] > 1:  # class scores or probabilities: the largest wins
+        return np.argmax(out, axis=1)
+    p = out.reshape(-1)
+    if p.shape[0] != points.shape[0]:
+        raise ValueError(f"the model returned {out.shape} for {points.shape[0]} points; "
+                         f"expected ({points.shape[0]},), ({points.shape[0]}, 1) or ({points.shape[0]}, C)")
+    threshold = 0.5 if np.all((p >= 0) & (p <= 1)) else 0.0
+    return (p >= threshold).astype(np.int64)
+
+
+def decision_boundary(predict_fn_or_model: Any, X: np.ndarray, y: np.ndarray, *, ax: Axes | None = None,
+                      resolution: int = 200, title: str = "Decision boundary") -> tuple[Figure, Axes]:
+    """Colour the plane by the class a 2-D classifier predicts, and show the data on top.
+
+    Parameters
+    ----------
+    predict_fn_or_model : callable or model
+        A function taking an (M, 2) array and returning probabilities (M,) or (M, 1)
+        (class 1 where p >= 0.5) or class scores (M, C) (the largest wins); or a model
+        with a ``forward`` method returning one of those.
+    X : (N, 2) array
+        The data points; the plotted area is their range plus a margin.
+    y : (N,) or (N, 1) labels, or (N, C) one-hot
+        Colours of the points.
+    resolution : int
+        The grid has ``resolution x resolution`` points.
+    """
+    X = np.asarray(X)
+    if X.ndim != 2 or X.shape[1] != 2:
+        raise ValueError(f"decision_boundary: expected X of shape (N, 2), got {X.shape}")
+    labels = _as_labels(y)
+    predict = predict_fn_or_model.forward if hasattr(predict_fn_or_model, "forward") else predict_fn_or_model
+
+    lo, hi = X.min(axis=0), X.max(axis=0)
+    margin = 0.1 * np.maximum(hi - lo, 1e-3) + 0.1
+    xs = np.linspace(lo[0] - margin[0], hi[0] + margin[0], resolution)
+    ys = np.linspace(lo[1] - margin[1], hi[1] + margin[1], resolution)
+    gx, gy = np.meshgrid(xs, ys)
+    # The grid gets the data's float dtype: a bplib model trained on float32 would otherwise
+    # see float64 input and switch its parameters to float64 (parameters follow the data).
+    dtype = X.dtype if np.issubdtype(X.dtype, np.floating) else np.float64
+    grid = np.column_stack([gx.ravel(), gy.ravel()]).astype(dtype)
+    classes = _predicted_classes(predict, grid).reshape(gx.shape)
+
+    n_classes = int(max(classes.max(), labels.max() if labels.size else 0)) + 1
+    colors = [CLASS_COLORS[k % len(CLASS_COLORS)] for k in range(n_classes)]
+    fig, ax = _figure_and_axes(ax)
+    ax.contourf(gx, gy, classes, levels=np.arange(n_classes + 1) - 0.5, cmap=ListedColormap(colors), alpha=0.25)
+    if classes.min() != classes.max():  # draw the boundary line itself
+        ax.contour(gx, gy, classes, levels=np.arange(n_classes) + 0.5, colors="#333333", linewidths=1.0)
+    for k in np.unique(labels):
+        mask = labels == k
+        ax.scatter(X[mask, 0], X[mask, 1], s=22, color=colors[int(k)], edgecolor="black", linewidth=0.5,
+                   label=f"class {k}", zorder=3)
+    ax.set_xlim(xs[0], xs[-1])
+    ax.set_ylim(ys[0], ys[-1])
+    ax.set_xlabel("$x_1$")
+    ax.set_ylabel("$x_2$")
+    ax.set_title(title)
+    ax.legend(loc="best", fontsize=9, framealpha=0.85)
+    return fig, ax
+
+
+# ---- gradients -------------------------------------------------------------------------------
+def layer_gradient_norms(model: Any, *, include_biases: bool = False) -> dict[str, float]:
+    """The Euclidean (Frobenius) norm of each weight gradient, by parameter name.
+
+    Reads ``model.parameters()``, which yields ``(name, param, grad)`` (``"0.W"``,
+    ``"0.b"``, ``"2.W"``...); keeps the weight matrices (names ending in ``W``) unless
+    ``include_biases``. Call it after a backward pass.
+    """
+    norms: dict[str, float] = {}
+    for name, _param, grad in model.parameters():
+        if not include_biases and name.split(".")[-1] != "W":
+            continue
+        if grad is None:
+            raise ValueError(f"parameter {name!r} has no gradient yet: run a forward and a backward pass first")
+        norms[name] = float(np.linalg.norm(np.asarray(grad, dtype=np.float64)))
+    return norms
+
+
+def gradient_norms(norms_by_layer: Mapping[str, Any] | Sequence[Any], ax: Axes | None = None,
+                   log_scale: bool = True, *, title: str = "Gradient norm per layer") -> tuple[Figure, Axes]:
+    """Bar chart of one gradient norm per layer, or lines of norms over training.
+
+    ``norms_by_layer`` is a dict ``{"0.W": 0.12, "2.W": 0.03}`` (see
+    :func:`layer_gradient_norms`) or a list (layers are then named "layer 0", ...).
+    If each value is itself a sequence (the norm recorded at every step), one line per
+    layer is drawn against the step instead. ``log_scale`` (default) shows vanishing and
+    exploding gradients, which differ by orders of magnitude.
+    """
+    if isinstance(norms_by_layer, Mapping):
+        names, values = [str(k) for k in norms_by_layer], list(norms_by_layer.values())
+    else:
+        values = list(norms_by_layer)
+        names = [f"layer {i}" for i in range(len(values))]
+    if not values:
+        raise ValueError("gradient_norms: nothing to plot (no layers)")
+    fig, ax = _figure_and_axes(ax)
+    if np.ndim(values[0]) == 0:  # one number per layer: bars
+        heights = np.asarray(values, dtype=np.float64)
+        bars = ax.bar(names, heights, color=TRAIN_COLOR, edgecolor="black", linewidth=0.5)
+        ax.bar_label(bars, labels=[f"{h:.2g}" for h in heights], fontsize=8, padding=2)
+        ax.set_xlabel("layer")
+        ax.margins(y=0.15)
+    else:  # a history per layer: lines
+        for k, (name, series) in enumerate(zip(names, values)):
+            ax.plot(np.arange(1, len(series) + 1), series, color=CLASS_COLORS[k % 10], linewidth=1.5, label=name)
+        ax.set_xlabel("step")
+        ax.legend(fontsize=9)
+    if log_scale:
+        ax.set_yscale("log")
+    ax.set_ylabel("gradient norm (log scale)" if log_scale else "gradient norm")
+    ax.set_title(title)
+    _light_grid(ax)
+    return fig, ax
+
+
+def histograms(arrays_by_name: Mapping[str, Any] | Sequence[Any], *, axes: Any = None, ax: Axes | None = None,
+               bins: int = 50, shared_range: bool = True, title: str | None = None,
+               xlabel: str = "value") -> tuple[Figure, np.ndarray]:
+    """One small histogram per layer, side by side (activations or gradients).
+
+    Parameters
+    ----------
+    arrays_by_name : dict name -> array, or list of arrays
+        Each array is flattened. A list gets the names "layer 0", "layer 1", ...
+    axes, ax : Axes or sequence of Axes, optional
+        Draw into these (one per array) instead of a new figure; ``ax`` is an alias.
+    bins : int
+        Number of bins of each histogram.
+    shared_range : bool
+        Same x range (and bins) for all panels, so that the spreads compare at a glance.
+    title : str, optional
+        Title over all panels. Each panel's own title gives its name, mean and std.
+
+    Returns
+    -------
+    (fig, axes) with ``axes`` a 1-D array of Axes.
+    """
+    if isinstance(arrays_by_name, Mapping):
+        items = [(str(k), np.asarray(v, dtype=np.float64).ravel()) for k, v in arrays_by_name.items()]
+    else:
+        items = [(f"layer {i}", np.asarray(v, dtype=np.float64).ravel()) for i, v in enumerate(arrays_by_name)]
+    if not items:
+        raise ValueError("histograms: nothing to plot (no arrays)")
+    items = [(name, a[np.isfinite(a)]) for name, a in items]  # NaN/inf cannot be binned
+
+    axes = axes if axes is not None else ax
+    if axes is None:
+        n = len(items)
+        fig, axes = plt.subplots(1, n, figsize=(max(6.0, 2.4 * n), 3.2), layout="constrained", squeeze=False)
+        axes = axes[0]
+    else:
+        axes = np.atleast_1d(np.asarray(axes, dtype=object)).ravel()
+        if len(axes) < len(items):
+            raise ValueError(f"histograms: {len(items)} arrays but only {len(axes)} axes")
+        fig = axes[0].figure
+
+    value_range = None
+    if shared_range:
+        nonempty = [a for _, a in items if a.size]
+        if nonempty:
+            lo, hi = min(a.min() for a in nonempty), max(a.max() for a in nonempty)
+            value_range = (lo, hi) if hi > lo else (lo - 0.5, hi + 0.5)
+    for k, (a_x, (name, a)) in enumerate(zip(axes, items)):
+        if a.size:
+            a_x.hist(a, bins=bins, range=value_range, color=CLASS_COLORS[k % 10], alpha=0.85)
+            a_x.set_title(f"{name}\nmean {a.mean():.2g}, std {a.std():.2g}", fontsize=9)
+        else:
+            a_x.text(0.5, 0.5, "no finite values", ha="center", va="center", transform=a_x.transAxes)
+            a_x.set_title(name, fontsize=9)
+        a_x.set_xlabel(xlabel)
+        a_x.tick_params(labelsize=8)
+        _light_grid(a_x)
+    axes[0].set_ylabel("count")
+    if title:
+        fig.suptitle(title)
+    return fig, np.asarray(axes[: len(items)])
+
+
+# ---- images ------------------------------------------------------------------------------------
+def _grid_axes(n: int, n_cols: int, cell: tuple[float, float], axes: Any) -> tuple[Figure, np.ndarray]:
+    """A figure with ``n`` image panels in rows of ``n_cols`` (extra panels hidden), or the given axes."""
+    if axes is not None:
+        axes = np.atleast_1d(np.asarray(axes, dtype=object)).ravel()
+        if len(axes) < n:
+            raise ValueError(f"{n} images but only {len(axes)} axes")
+        return axes[0].figure, axes
+    n_cols = max(1, min(n_cols, n))
+    n_rows = -(-n // n_cols)  # ceiling division
+    fig, axes = plt.subplots(n_rows, n_cols, figsize=(cell[0] * n_cols, cell[1] * n_rows + 0.4),
+                             squeeze=False, layout="constrained")
+    axes = axes.ravel()
+    for a in axes[n:]:
+        a.set_visible(False)
+    return fig, axes
+
+
+def digit_grid(images: np.ndarray, labels: Any = None, predictions: Any = None, n_cols: int = 10, *,
+               n: int | None = None, title: str | None = None, cmap: str = "gray_r",
+               axes: Any = None) -> tuple[Figure, np.ndarray]:
+    """Show MNIST digits in a grid, titled with their label and the model's prediction.
+
+    Parameters
+    ----------
+    images : (N, 784) or (N, 28, 28) array
+        Pixel values (floats in [0, 1] or uint8).
+    labels, predictions : (N,) int arrays, optional
+        True classes and predicted classes (or (N, C) scores/one-hot rows: the argmax is
+        used). A wrong prediction is titled in red.
+    n_cols : int
+        Images per row.
+    n : int, optional
+        Show the first ``n`` images; default all of them, at most 100.
+    axes : sequence of Axes, optional
+        Draw into these (at least ``n``) instead of a new figure.
+    """
+    images = np.asarray(images)
+    if images.ndim == 2:
+        side = int(round(np.sqrt(images.shape[1])))
+        if side * side != images.shape[1]:
+            raise ValueError(f"digit_grid: expected images of shape (N, 784) or (N, 28, 28), got {images.shape}")
+        images = images.reshape(-1, side, side)
+    if images.ndim != 3:
+        raise ValueError(f"digit_grid: expected images of shape (N, 784) or (N, 28, 28), got {images.shape}")
+    n = min(len(images), 100) if n is None else min(n, len(images))
+    true = _as_labels(labels)[:n] if labels is not None else None
+    pred = _as_labels(predictions)[:n] if predictions is not None else None
+    vmax = 255 if images.dtype == np.uint8 else max(1.0, float(images[:n].max(initial=0.0)))
+
+    fig, axes = _grid_axes(n, n_cols, (1.0, 1.25 if pred is not None and true is not None else 1.1), axes)
+    for i in range(n):
+        a = axes[i]
+        a.imshow(images[i], cmap=cmap, vmin=0, vmax=vmax)
+        a.set_xticks([])
+        a.set_yticks([])
+        if true is not None and pred is not None:
+            wrong = true[i] != pred[i]
+            a.set_title(f"label {true[i]}\npred {pred[i]}", fontsize=8,
+                        color="#d62728" if wrong else "black", fontweight="bold" if wrong else "normal")
+        elif true is not None:
+            a.set_title(f"label {true[i]}", fontsize=8)
+        elif pred is not None:
+            a.set_title(f"pred {pred[i]}", fontsize=8)
+    if title:
+        fig.suptitle(title)
+    return fig, np.asarray(axes[:n])
+
+
+def weight_images(W: np.ndarray, n: int = 16, shape: tuple[int, int] = (28, 28), *, n_cols: int = 8,
+                  title: str = "First-layer weights", cmap: str = "RdBu_r",
+                  axes: Any = None) -> tuple[Figure, np.ndarray]:
+    """Show the first ``n`` columns of a first-layer weight matrix as images.
+
+    Column ``j`` of ``W`` (shape ``(D_in, D_out)``, ``D_in = 28*28``) holds the weights
+    from every pixel to hidden unit ``j``: reshaped to 28x28 it shows which pixels excite
+    (red) or inhibit (blue) that unit. Each image has its own symmetric colour scale
+    (white = 0).
+    """
+    W = np.asarray(W, dtype=np.float64)
+    if W.ndim != 2 or W.shape[0] != shape[0] * shape[1]:
+        raise ValueError(f"weight_images: expected W of shape ({shape[0] * shape[1]}, D_out) "
+                         f"for images of shape {shape}, got {W.shape}")
+    n = min(n, W.shape[1])
+    fig, axes = _grid_axes(n, n_cols, (1.0, 1.1), axes)
+    for j in range(n):
+        image = W[:, j].reshape(shape)
+        limit = float(np.abs(image).max()) or 1.0
+        axes[j].imshow(image, cmap=cmap, vmin=-limit, vmax=limit)
+        axes[j].set_xticks([])
+        axes[j].set_yticks([])
+        axes[j].set_title(f"unit {j}", fontsize=8)
+    if title:
+        fig.suptitle(title)
+    return fig, np.asarray(axes[:n])
+
+
+# ---- confusion matrix --------------------------------------------------------------------------
+def confusion_counts(y_true: Any, y_pred: Any, n_classes: int | None = None) -> np.ndarray:
+    """The (C, C) integer matrix of counts: row = true class, column = predicted class.
+
+    Each pair (t, p) is turned into the single index ``t * C + p``; ``np.bincount`` counts
+    every index and the result is reshaped to (C, C). Labels may be (N, C) scores or
+    one-hot rows (the argmax is used). ``n_classes`` defaults to the largest label + 1.
+    """
+    t, p = _as_labels(y_true), _as_labels(y_pred)
+    if t.shape != p.shape:
+        raise ValueError(f"confusion_counts: y_true has {t.shape[0]} labels but y_pred has {p.shape[0]}")
+    if n_classes is None:
+        n_classes = int(max(t.max(initial=-1), p.max(initial=-1))) + 1
+    for name, labels in (("y_true", t), ("y_pred", p)):
+        bad = labels[(labels < 0) | (labels >= n_classes)]
+        if bad.size:
+            raise ValueError(f"confusion_counts: {name} contains label {bad[0]}, outside [0, {n_classes})")
+    counts = np.bincount(t * n_classes + p, minlength=n_classes * n_classes)
+    return counts.reshape(n_classes, n_classes)
+
+
+def confusion_matrix(y_true: Any, y_pred: Any, n_classes: int | None = None, ax: Axes | None = None,
+                     normalize: bool = False, *, title: str = "Confusion matrix",
+                     class_names: Sequence[str] | None = None) -> tuple[Figure, Axes]:
+    """Draw the confusion matrix (rows: true class, columns: predicted class) with counts in the cells.
+
+    With ``normalize=True`` each row is divided by its total, so a cell shows the fraction
+    of that true class predicted as each class (the diagonal is the per-class recall).
+    """
+    counts = confusion_counts(y_true, y_pred, n_classes)
+    C = counts.shape[0]
+    if normalize:
+        totals = counts.sum(axis=1, keepdims=True)
+        values = counts / np.maximum(totals, 1)  # an absent class gives a row of zeros, not 0/0
+    else:
+        values = counts
+    fig, ax = _figure_and_axes(ax, figsize=(5.6, 4.6))
+    image = ax.imshow(values, cmap="Blues", vmin=0, vmax=1.0 if normalize else max(1, int(values.max())))
+    fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04, label="fraction of row" if normalize else "count")
+    threshold = (1.0 if normalize else max(1, values.max())) / 2
+    fontsize = 9 if C <= 10 else 7
+    for i in range(C):
+        for j in range(C):
+            text = f"{values[i, j]:.2f}" if normalize else str(int(values[i, j]))
+            ax.text(j, i, text, ha="center", va="center", fontsize=fontsize,
+                    color="white" if values[i, j] > threshold else "black")
+    names = list(class_names) if class_names is not None else [str(k) for k in range(C)]
+    ax.set_xticks(range(C), names)
+    ax.set_yticks(range(C), names)
+    ax.set_xlabel("predicted class")
+    ax.set_ylabel("true class")
+    ax.set_title(title)
+    return fig, ax
