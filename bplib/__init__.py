@@ -14,6 +14,7 @@ Every notebook imports it. Each module has one job:
 ``diagrams``       the training-loop diagram of notebook 06
 ``surfaces``       2-D loss surfaces and gradient-descent trajectories (notebook 04)
 ``setup_check``    versions and MNIST availability, for the set-up check in notebook 00
+``buggy``          the five faulty backward passes of notebook 07's bug hunt
 ``widgets``        the interactive figures (ipywidgets + matplotlib)
 ``exercises``      checks for the exercise cells that name the likely mistake
 =================  ============================================================

@@ -1,0 +1,123 @@
+"""Notebook 11's optimiser explorer: bplib's optimisers moving a point on two surfaces (Agg backend)."""
+
+from __future__ import annotations
+
+import math
+import os
+
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+import ipywidgets as widgets  # noqa: E402
+import matplotlib  # noqa: E402
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from bplib.optim import SGD, Adam, RMSprop  # noqa: E402
+from bplib.surfaces import QUADRATIC_START, four_wells_grad, quadratic_grad  # noqa: E402
+from bplib.widgets import optimiser_explorer, plot_optimiser_run  # noqa: E402
+from bplib.widgets.optimisers import (DEFAULT_BETA1, DEFAULT_BETA2, DEFAULT_LR, DEFAULT_RHO,  # noqa: E402
+                                      DEFAULT_STEPS, WELLS_START, PointParameter, make_optimisers,
+                                      optimiser_path)
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+def _slider(explorer, description):
+    matches = [w for w in explorer.children if getattr(w, "description", None) == description]
+    assert len(matches) == 1, f"no single control described {description!r}"
+    return matches[0]
+
+
+def test_point_parameter_is_moved_in_place_by_an_optimiser():
+    point = PointParameter((1.0, -2.0))
+    w = point.w
+    point.grad[...] = (0.5, 4.0)
+    SGD(0.1).step(point)
+    assert point.w is w
+    np.testing.assert_allclose(point.w, [0.95, -2.4])
+    assert [name for name, _, _ in point.parameters()] == ["w"]
+
+
+def test_paths_follow_the_update_rules():
+    # plain gradient descent on the quadratic has the closed form w_k = w_0 (1 - lr * l)^k
+    path = optimiser_path(SGD(0.1), quadratic_grad, QUADRATIC_START, 10)
+    k = np.arange(11)[:, None]
+    np.testing.assert_allclose(path, np.array(QUADRATIC_START) * (1 - 0.1 * np.array([1.0, 10.0])) ** k,
+                               rtol=1e-12, atol=1e-15)
+    # Adam's first step is lr * sign(g) (up to eps): the bias correction makes m_hat = g, v_hat = g^2
+    path = optimiser_path(Adam(0.15), quadratic_grad, QUADRATIC_START, 1)
+    np.testing.assert_allclose(path[1] - path[0], -0.15 * np.sign(quadratic_grad(np.array(QUADRATIC_START))),
+                               rtol=1e-6)
+    # RMSprop's first step is lr / sqrt(1 - rho) * sign(g): no bias correction
+    path = optimiser_path(RMSprop(0.01, rho=0.9), quadratic_grad, QUADRATIC_START, 1)
+    np.testing.assert_allclose(np.abs(path[1] - path[0]), 0.01 / np.sqrt(0.1), rtol=1e-6)
+
+
+def test_divergent_runs_stop_before_overflowing():
+    path = optimiser_path(SGD(0.5), quadratic_grad, QUADRATIC_START, 1000)
+    assert len(path) < 1001 and np.all(np.isfinite(path))
+    path = optimiser_path(SGD(0.5), four_wells_grad, WELLS_START, 1000)
+    assert len(path) < 1001 and np.all(np.isfinite(path))
+
+
+def test_make_optimisers_uses_the_sliders_values():
+    opts = make_optimisers(0.2, 0.8, 0.99, 0.7)
+    assert list(opts) == ["SGD", "SGD + momentum", "RMSprop", "Adam"]
+    assert opts["SGD + momentum"].momentum == 0.8
+    assert opts["RMSprop"].rho == 0.7
+    assert (opts["Adam"].beta1, opts["Adam"].beta2) == (0.8, 0.99)
+    assert all(o.lr == 0.2 for o in opts.values())
+
+
+def test_plot_function_defaults(capsys):
+    final = plot_optimiser_run()
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert lines[0] == f"lr {DEFAULT_LR:.3g}, beta1 {DEFAULT_BETA1:.3g}, beta2 {DEFAULT_BETA2:.4g}, rho {DEFAULT_RHO:.3g}, {DEFAULT_STEPS} steps"
+    assert len(lines) == 5
+    # the story the notebook tells: momentum rolls over the bump into the deeper well, the others stay
+    momentum_line = next(line for line in lines if "SGD + momentum" in line)
+    assert "left well (global minimum)" in momentum_line
+    for name in ("SGD ", "RMSprop", "Adam"):
+        line = next(line for line in lines[1:] if line.strip().startswith(name))
+        assert "right well (local minimum)" in line
+    assert all(math.isfinite(v) and v < 0.01 for v in final.values())
+    fig = plt.gcf()
+    assert len(fig.axes) == 2
+    for ax in fig.axes:
+        assert ax.get_xlabel() and ax.get_ylabel() and ax.get_title()
+        assert ax.get_legend() is not None
+
+
+def test_explorer_builds_with_its_sliders(capsys):
+    explorer = optimiser_explorer()
+    assert isinstance(explorer, widgets.interactive)
+    assert isinstance(_slider(explorer, "learning rate"), widgets.FloatLogSlider)
+    for name, value in (("beta1", DEFAULT_BETA1), ("beta2", DEFAULT_BETA2), ("rho", DEFAULT_RHO)):
+        slider = _slider(explorer, name)
+        assert isinstance(slider, widgets.FloatSlider)
+        assert slider.value == pytest.approx(value)
+    assert any(isinstance(w, widgets.Output) for w in explorer.children)
+    assert "lr 0.15, beta1 0.9" in capsys.readouterr().out
+
+
+def test_moving_the_sliders_redraws(capsys):
+    explorer = optimiser_explorer()
+    first = dict(explorer.result)
+    capsys.readouterr()
+    _slider(explorer, "learning rate").value = 0.5
+    out = capsys.readouterr().out
+    assert "lr 0.5, beta1 0.9" in out
+    assert "SGD             quadratic: diverged" in out
+    assert explorer.result["SGD"] == math.inf and first["SGD"] < 1e-10
+    assert plt.get_fignums(), "the callback should have drawn a figure"
+    _slider(explorer, "beta1").value = 0.0
+    assert "beta1 0," in capsys.readouterr().out
+    _slider(explorer, "beta2").value = 0.99
+    assert "beta2 0.99," in capsys.readouterr().out
