@@ -5,6 +5,7 @@ Prints seconds per epoch, the total, bplib's peak memory and the test accuracy; 
 for PyTorch and the time ratio bplib / PyTorch. This is a script that prints figures, not a test.
 
 Run:  python benchmarks/mnist_mlp.py [--seed 0] [--epochs 5] [--no-torch]
+      OPENBLAS_NUM_THREADS=1 python benchmarks/mnist_mlp.py   # both libraries on one thread
 (MNIST is read through bplib.data, so BPLIB_DATA or the cache directory is used, downloading if needed.)
 """
 
@@ -109,7 +110,8 @@ def main() -> None:
         except ImportError:
             print("torch is not installed: no PyTorch comparison (pip install torch==2.13.0)")
         else:
-            torch.set_num_threads(len(os.sched_getaffinity(0)))
+            # Same number of threads as NumPy's BLAS: OPENBLAS_NUM_THREADS if set, else all cores.
+            torch.set_num_threads(int(os.environ.get("OPENBLAS_NUM_THREADS", len(os.sched_getaffinity(0)))))
             tr = TorchRun(data, args.seed)
             torch_times.append(timed(tr))
 

@@ -27,6 +27,7 @@ model trains in float32 on float32 data and gradient checks run in float64.
 
 from __future__ import annotations
 
+import functools
 import inspect
 from collections.abc import Iterator
 
@@ -303,8 +304,15 @@ class ReLU(Layer):
 
 def _accepts_need_input_grad(layer: object) -> bool:
     """Whether ``layer.backward`` has a ``need_input_grad`` argument (a learner's layer may not)."""
+    backward = getattr(type(layer), "backward", None)
+    return backward is not None and _signature_has_need_input_grad(backward)
+
+
+@functools.lru_cache(maxsize=None)
+def _signature_has_need_input_grad(backward: object) -> bool:
+    """Looked up once per ``backward`` function (inspecting a signature on every step costs time)."""
     try:
-        parameters = inspect.signature(layer.backward).parameters
+        parameters = inspect.signature(backward).parameters
     except (TypeError, ValueError):
         return False
     return "need_input_grad" in parameters or any(

@@ -86,3 +86,18 @@ def test_bad_inputs_are_reported() -> None:
         fit(model, MSELoss(), SGD(0.1), X, y[:3], epochs=1, batch_size=2, rng=np.random.default_rng(0))
     with pytest.raises(ValueError, match="2-D"):
         fit(model, MSELoss(), SGD(0.1), X.ravel(), y, epochs=1, batch_size=2, rng=np.random.default_rng(0))
+
+
+def test_a_learners_layer_without_need_input_grad_trains() -> None:
+    """fit must not pass need_input_grad to a layer whose backward does not take it."""
+
+    class MyScale(Linear):
+        def backward(self, grad_out):  # a learner's signature: no need_input_grad
+            return super().backward(grad_out)
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(32, 3))
+    y = X @ np.array([[1.0], [-2.0], [0.5]])
+    model = MyScale(3, 1, rng=rng)
+    history = fit(model, MSELoss(), SGD(lr=0.1), X, y, epochs=30, batch_size=8, rng=rng, progress=False)
+    assert history.train_loss[-1] < 1e-3
