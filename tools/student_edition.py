@@ -1,0 +1,296 @@
+"""Write the student edition of the course: the notebooks with the exercise solutions taken out.
+
+    python tools/student_edition.py                  # writes build/student/NN_*.ipynb
+    python tools/student_edition.py --out student    # or any other folder
+
+The committed notebooks in ``notebooks/`` are the instructor edition: every exercise cell holds its
+solution between ``### BEGIN SOLUTION`` and ``### END SOLUTION`` (the nbgrader convention). For each
+course notebook this writes a copy in which
+
+* every solution region becomes ``# YOUR CODE HERE`` and ``raise NotImplementedError()``, indented like
+  the ``### BEGIN SOLUTION`` line it replaces (``### BEGIN HIDDEN TESTS`` regions are dropped);
+* all outputs, execution counts, execution metadata and saved widget state are cleared;
+* every code cell that will raise until the exercise is solved is tagged ``raises-exception``, so that
+  *Run All* (and ``jupyter nbconvert --execute``) carries on past an unsolved exercise: the exercise cells
+  themselves, and every later cell that uses a name an exercise cell defines (its check cell, and cells
+  using those, followed transitively through the names they define);
+* the result is validated with nbformat.
+
+Nothing else of the instructor edition is copied. The instructor notebooks are only read.
+Markdown cells are copied as they are (notebook 00 shows the solution markers in a code block).
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import copy
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _editions import BUILD, NOTEBOOKS, REPO, course_notebooks  # noqa: E402
+
+BEGIN = re.compile(r"^(?P<indent>[ \t]*)### BEGIN SOLUTION\s*$")
+END = re.compile(r"^[ \t]*### END SOLUTION\s*$")
+BEGIN_HIDDEN = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS\s*$")
+END_HIDDEN = re.compile(r"^[ \t]*### END HIDDEN TESTS\s*$")
+RAISES_TAG = "raises-exception"
+STUB = ("# YOUR CODE HERE", "raise NotImplementedError()")
+
+
+class SolutionMarkerError(ValueError):
+    """A solution region is not closed, or an END marker has no BEGIN."""
+
+
+@dataclass
+class Region:
+    """One solution region of the instructor edition: where it was and the lines it held."""
+
+    cell: int
+    lines: list[str] = field(default_factory=list)
+
+
+def strip_solutions(source: str, where: str = "cell") -> tuple[str, list[list[str]]]:
+    """Replace each solution region of ``source`` by the two-line stub; drop hidden-test regions.
+
+    Returns the new source and, for each solution region, the lines it held (without the markers).
+    Raises :class:`SolutionMarkerError` on an unclosed or unopened region.
+    """
+    out: list[str] = []
+    regions: list[list[str]] = []
+    inside: str | None = None   # None, "solution" or "hidden"
+    for number, line in enumerate(source.splitlines(), start=1):
+        begin = BEGIN.match(line)
+        if inside is None:
+            if begin:
+                indent = begin.group("indent")
+                out.extend(indent + stub for stub in STUB)
+                regions.append([])
+                inside = "solution"
+            elif BEGIN_HIDDEN.match(line):
+                inside = "hidden"
+            elif END.match(line) or END_HIDDEN.match(line):
+                raise SolutionMarkerError(f"{where}, line {number}: END marker without a BEGIN marker")
+            else:
+                out.append(line)
+        elif inside == "solution":
+            if END.match(line):
+                inside = None
+            elif begin or BEGIN_HIDDEN.match(line):
+                raise SolutionMarkerError(f"{where}, line {number}: a region opens inside a solution region")
+            else:
+                regions[-1].append(line)
+        else:  # hidden tests
+            if END_HIDDEN.match(line):
+                inside = None
+    if inside is not None:
+        raise SolutionMarkerError(f"{where}: a {inside} region is not closed by its END marker")
+    return "\n".join(out), regions
+
+
+# ---------------------------------------------------------------------------------------------------
+# Which cells will raise: names defined by exercise cells, followed through later cells.
+# ---------------------------------------------------------------------------------------------------
+
+def _python_source(source: str) -> str:
+    """The cell as plain Python (IPython magics and shell escapes turned into calls)."""
+    try:
+        from IPython.core.inputtransformer2 import TransformerManager
+        return TransformerManager().transform_cell(source)
+    except Exception:  # IPython missing or a transform failed: drop magic lines instead
+        return "\n".join(line for line in source.splitlines() if not line.lstrip().startswith(("%", "!")))
+
+
+class _Names(ast.NodeVisitor):
+    """The free names a cell reads, and the names it binds in the notebook's (module) namespace.
+
+    Names local to a function, lambda, class body or comprehension (parameters, assignments inside)
+    are not counted as read from the notebook; names they read from outside are.
+    """
+
+    def __init__(self) -> None:
+        self.scopes: list[tuple[set[str], set[str]]] = [(set(), set())]   # (loads, stores) per scope
+        self.global_names: set[str] = set()
+
+    @property
+    def used(self) -> set[str]:
+        return self.scopes[0][0]
+
+    @property
+    def bound(self) -> set[str]:
+        return self.scopes[0][1] | self.global_names
+
+    def visit_Name(self, node: ast.Name) -> None:
+        loads, stores = self.scopes[-1]
+        (loads if isinstance(node.ctx, ast.Load) else stores).add(node.id)
+
+    def _inner(self, params: set[str], body: list[ast.AST]) -> None:
+        """Visit ``body`` in a new scope; what it reads from outside is read by the enclosing scope."""
+        self.scopes.append((set(), set(params)))
+        for child in body:
+            self.visit(child)
+        loads, stores = self.scopes.pop()
+        self.scopes[-1][0].update(loads - stores)
+
+    @staticmethod
+    def _params(args: ast.arguments) -> set[str]:
+        every = args.posonlyargs + args.args + args.kwonlyargs + [a for a in (args.vararg, args.kwarg) if a]
+        return {a.arg for a in every}
+
+    def visit_FunctionDef(self, node: ast.FunctionDef) -> None:
+        self.scopes[-1][1].add(node.name)
+        for outer in [*node.decorator_list, *node.args.defaults, *node.args.kw_defaults]:
+            if outer is not None:
+                self.visit(outer)
+        self._inner(self._params(node.args), node.body)
+
+    visit_AsyncFunctionDef = visit_FunctionDef
+
+    def visit_Lambda(self, node: ast.Lambda) -> None:
+        for outer in [*node.args.defaults, *node.args.kw_defaults]:
+            if outer is not None:
+                self.visit(outer)
+        self._inner(self._params(node.args), [node.body])
+
+    def visit_ClassDef(self, node: ast.ClassDef) -> None:
+        self.scopes[-1][1].add(node.name)
+        for outer in [*node.decorator_list, *node.bases, *node.keywords]:
+            self.visit(outer)
+        self._inner(set(), node.body)
+
+    def visit_ListComp(self, node: ast.AST) -> None:
+        self._inner(set(), list(ast.iter_child_nodes(node)))
+
+    visit_SetComp = visit_DictComp = visit_GeneratorExp = visit_ListComp
+
+    def visit_Import(self, node: ast.Import) -> None:
+        for alias in node.names:
+            if alias.name != "*":
+                self.scopes[-1][1].add((alias.asname or alias.name).split(".")[0])
+
+    visit_ImportFrom = visit_Import
+
+    def visit_Global(self, node: ast.Global) -> None:
+        self.global_names.update(node.names)
+
+
+def cell_names(source: str) -> tuple[set[str], set[str]]:
+    """(free names read, names bound in the notebook namespace) of a code cell; empty if it does not parse."""
+    try:
+        tree = ast.parse(_python_source(source))
+    except SyntaxError:
+        return set(), set()
+    used: set[str] = set()
+    bound: set[str] = set()
+    for statement in tree.body:  # in order: a name the cell binds before it reads it is its own
+        names = _Names()
+        names.visit(statement)
+        used |= names.used - bound
+        bound |= names.bound
+    return used, bound
+
+
+def cells_that_raise(nb: nbformat.NotebookNode, exercise_cells: set[int]) -> set[int]:
+    """Indices of the code cells that raise in the student edition until the exercises are solved.
+
+    An exercise cell (one with a solution region) either raises itself or defines names (functions,
+    classes, variables) whose use raises. Every later cell that reads such a name is counted, and the
+    names it binds count from then on (so a cell using a result built from an exercise is found too);
+    a name re-bound by a cell that does not depend on an exercise is clean again.
+    """
+    tainted: set[str] = set()
+    raising: set[int] = set()
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        used, bound = cell_names(cell.source)
+        if index in exercise_cells or used & tainted:
+            raising.add(index)
+            tainted |= bound
+        else:
+            tainted -= bound
+    return raising
+
+
+# ---------------------------------------------------------------------------------------------------
+# One notebook, the whole edition
+# ---------------------------------------------------------------------------------------------------
+
+def student_notebook(nb: nbformat.NotebookNode, name: str = "notebook") -> tuple[nbformat.NotebookNode, list[Region]]:
+    """The student version of one instructor notebook (a new object) and its solution regions."""
+    student = copy.deepcopy(nb)
+    regions: list[Region] = []
+    exercise_cells: set[int] = set()
+    for index, cell in enumerate(student.cells):
+        # Nothing from running the instructor edition: no outputs, counts, timings, attachments' run data.
+        cell.metadata.pop("execution", None)
+        cell.metadata.pop("collapsed", None)
+        cell.metadata.pop("scrolled", None)
+        if cell.cell_type != "code":
+            continue
+        cell.outputs = []
+        cell.execution_count = None
+        source, found = strip_solutions(cell.source, where=f"{name}, cell {index}")
+        if found:
+            cell.source = source
+            exercise_cells.add(index)
+            regions.extend(Region(index, lines) for lines in found)
+
+    for index in cells_that_raise(nb, exercise_cells):
+        tags = list(student.cells[index].metadata.get("tags", []))
+        if RAISES_TAG not in tags:
+            tags.append(RAISES_TAG)
+        student.cells[index].metadata["tags"] = tags
+
+    student.metadata.pop("widgets", None)  # saved widget state is output too
+    nbformat.validate(student)
+    return student, regions
+
+
+def build(out: Path, source: Path = NOTEBOOKS, quiet: bool = False) -> list[Path]:
+    """Write the student edition of every course notebook of ``source`` into ``out``; return the paths."""
+    out = Path(out).resolve()
+    source = Path(source).resolve()
+    if out == source:
+        raise SystemExit("refusing to write the student edition over the instructor edition")
+    out.mkdir(parents=True, exist_ok=True)
+    for stale in out.glob("*.ipynb"):  # a notebook renamed or removed upstream must not linger
+        stale.unlink()
+    written = []
+    for path in course_notebooks(source):
+        nb = nbformat.read(path, as_version=4)
+        student, regions = student_notebook(nb, path.name)
+        target = out / path.name
+        nbformat.write(student, target)
+        written.append(target)
+        if not quiet:
+            tagged = sum(RAISES_TAG in c.metadata.get("tags", []) for c in student.cells)
+            print(f"{path.name}: {len(regions)} solution region(s) removed, {tagged} cell(s) tagged {RAISES_TAG}")
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--out", type=Path, default=BUILD / "student",
+                        help="folder for the student notebooks (default: build/student)")
+    parser.add_argument("--notebooks", type=Path, default=NOTEBOOKS,
+                        help="folder of the instructor notebooks (default: notebooks/)")
+    args = parser.parse_args(argv)
+    try:
+        written = build(args.out, args.notebooks)
+    except SolutionMarkerError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    where = args.out.resolve()
+    shown = where.relative_to(REPO) if where.is_relative_to(REPO) else where
+    print(f"wrote {len(written)} student notebook(s) to {shown}/")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
