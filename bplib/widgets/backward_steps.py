@@ -26,7 +26,10 @@ from typing import NamedTuple
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 
+from matplotlib.figure import Figure
+
 from bplib.autograd import Value, draw_graph, topological_order, zero_grad
+from bplib.widgets import _display
 
 __all__ = ["DEFAULT_STEP", "default_expression", "BackwardStep", "backward_step_state", "draw_backward_step",
            "backward_stepper"]
@@ -124,7 +127,7 @@ def backward_step_state(step: int = DEFAULT_STEP, expr_builder: Callable[[], Val
 
 
 def draw_backward_step(step: int = DEFAULT_STEP, expr_builder: Callable[[], Value] | None = None,
-                       figsize: tuple[float, float] = (10, 3.6)) -> BackwardStep:
+                       figsize: tuple[float, float] = (10, 3.6), fig: Figure | None = None) -> BackwardStep:
     """Draw the graph after ``step`` nodes of the backward pass and print what the step did.
 
     The node processed at this step is orange (see :func:`bplib.autograd.draw_graph`); the
@@ -147,7 +150,9 @@ def draw_backward_step(step: int = DEFAULT_STEP, expr_builder: Callable[[], Valu
     """
     state = backward_step_state(step, expr_builder)
     print(state.message)
-    fig, ax = plt.subplots(figsize=figsize)
+    if fig is None:
+        fig = plt.figure(figsize=figsize)
+    ax = fig.subplots()
     fig.subplots_adjust(left=0.01, right=0.99, bottom=0.01, top=0.88)  # room for the title
     draw_graph(state.root, ax=ax, highlight=state.node)
     if state.node is None:
@@ -179,7 +184,6 @@ def backward_stepper(expr_builder: Callable[[], Value] | None = None, step: int 
                                continuous_update=True, layout=widgets.Layout(width="450px"))
 
     def draw(step: int) -> None:
-        draw_backward_step(step, expr_builder)
-        plt.show()  # inside the widget's Output area: shows this figure and closes it
+        _display.show_in_output(lambda fig: draw_backward_step(step, expr_builder, fig=fig), figsize=(10, 3.6))
 
     return widgets.interactive(draw, step=slider)

@@ -23,10 +23,12 @@ from dataclasses import dataclass
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
 import numpy as np
 
 from bplib.nn import Linear, ReLU, Sequential, Sigmoid, SoftmaxCrossEntropy, Tanh
 from bplib.plots import gradient_norms, histograms, layer_gradient_norms
+from bplib.widgets import _display
 
 __all__ = ["DEFAULT_DEPTH", "DEFAULT_INIT", "DEFAULT_ACTIVATION", "INITS", "ACTIVATIONS", "WIDTH", "N_EXAMPLES",
            "N_CLASSES", "DepthRun", "build_deep_net", "depth_run", "verdict", "describe_depth_run",
@@ -192,7 +194,7 @@ def _shown_layers(depth: int, n_panels: int = 5) -> list[int]:
 
 
 def plot_depth_run(depth: int = DEFAULT_DEPTH, init: str = DEFAULT_INIT,
-                   activation: str = DEFAULT_ACTIVATION) -> DepthRun:
+                   activation: str = DEFAULT_ACTIVATION, fig: Figure | None = None) -> DepthRun:
     """Draw the activations and gradient norms of one :func:`depth_run` and print its summary.
 
     Top row: histograms of the activations of up to five hidden layers (a shared x range, so the
@@ -214,7 +216,8 @@ def plot_depth_run(depth: int = DEFAULT_DEPTH, init: str = DEFAULT_INIT,
     print(describe_depth_run(run))
 
     shown = _shown_layers(depth)
-    fig = plt.figure(figsize=(10, 6), layout="constrained")
+    if fig is None:
+        fig = plt.figure(figsize=(10, 6), layout="constrained")
     grid = fig.add_gridspec(2, len(shown), height_ratios=[1, 1.25])
     top = [fig.add_subplot(grid[0, k]) for k in range(len(shown))]
     bottom = fig.add_subplot(grid[1, :])
@@ -256,8 +259,7 @@ def depth_explorer(depth: int = DEFAULT_DEPTH, init: str = DEFAULT_INIT,
                                        style=style, layout=layout)
 
     def draw(depth: int, init: str, activation: str) -> DepthRun:
-        run = plot_depth_run(depth, init, activation)
-        plt.show()  # inside the widget's Output area: shows this figure and closes it
-        return run
+        return _display.show_in_output(lambda fig: plot_depth_run(depth, init, activation, fig=fig),
+                                       figsize=(10, 6), layout="constrained")
 
     return widgets.interactive(draw, depth=depth_slider, init=init_menu, activation=activation_menu)

@@ -16,7 +16,10 @@ import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
 
+from matplotlib.figure import Figure
+
 from bplib.surfaces import QUADRATIC_START, gradient_descent, plot_contours, plot_path, quadratic, quadratic_grad
+from bplib.widgets import _display
 
 __all__ = ["DEFAULT_LR", "DEFAULT_STEPS", "DIVERGENCE_FACTOR", "run_on_quadratic", "describe_run",
            "plot_learning_rate_run", "learning_rate_explorer"]
@@ -61,7 +64,7 @@ def describe_run(lr: float, steps: int, losses: np.ndarray, diverged_at: int | N
     return f"lr = {lr:.3f}: loss after {steps} steps = {losses[-1]:.3g}"
 
 
-def plot_learning_rate_run(lr: float = DEFAULT_LR, steps: int = DEFAULT_STEPS) -> float:
+def plot_learning_rate_run(lr: float = DEFAULT_LR, steps: int = DEFAULT_STEPS, fig: Figure | None = None) -> float:
     """Draw one gradient-descent run on the quadratic and print its one-line result.
 
     Left panel: contour lines of ``L(w) = 1/2 (w_1^2 + 10 w_2^2)`` with the path from
@@ -74,6 +77,8 @@ def plot_learning_rate_run(lr: float = DEFAULT_LR, steps: int = DEFAULT_STEPS) -
         Learning rate (default 0.15; the run diverges for lr > 0.2).
     steps : int
         Number of gradient-descent steps (default 30).
+    fig : matplotlib Figure, optional
+        Draw into this (empty) figure instead of a new pyplot figure (the widget does).
 
     Returns
     -------
@@ -83,7 +88,9 @@ def plot_learning_rate_run(lr: float = DEFAULT_LR, steps: int = DEFAULT_STEPS) -
     path, losses, diverged_at = run_on_quadratic(lr, steps)
     print(describe_run(lr, steps, losses, diverged_at))
 
-    fig, (ax_path, ax_loss) = plt.subplots(1, 2, figsize=(10, 4), layout="constrained")
+    if fig is None:
+        fig = plt.figure(figsize=(10, 4), layout="constrained")
+    ax_path, ax_loss = fig.subplots(1, 2)
     status = "diverged" if diverged_at is not None else f"{steps} steps"
     plot_contours(quadratic, ax_path, title=f"Gradient descent, lr = {lr:.3f} ({status})")
     plot_path(ax_path, path, color="tab:red", label="path")
@@ -122,8 +129,7 @@ def learning_rate_explorer(lr: float = DEFAULT_LR, steps: int = DEFAULT_STEPS) -
                                      layout=widgets.Layout(width="450px"))
 
     def draw(lr: float, steps: int) -> float:
-        final = plot_learning_rate_run(lr, steps)
-        plt.show()  # inside the widget's Output area: shows this figure and closes it
-        return final
+        return _display.show_in_output(lambda fig: plot_learning_rate_run(lr, steps, fig=fig),
+                              figsize=(10, 4), layout="constrained")
 
     return widgets.interactive(draw, lr=lr_slider, steps=steps_slider)

@@ -28,11 +28,13 @@ from collections.abc import Callable, Iterator, Sequence
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
 import numpy as np
 
 from bplib.optim import SGD, Adam, Optimizer, RMSprop
 from bplib.surfaces import (QUADRATIC_START, four_wells, four_wells_critical_points, four_wells_grad, plot_contours,
                             plot_path, quadratic, quadratic_grad)
+from bplib.widgets import _display
 
 __all__ = ["DEFAULT_LR", "DEFAULT_BETA1", "DEFAULT_BETA2", "DEFAULT_RHO", "DEFAULT_STEPS", "QUADRATIC_START",
            "WELLS_START", "OPTIMISER_COLORS", "PointParameter", "make_optimisers", "optimiser_path",
@@ -122,7 +124,8 @@ def describe_wells_end(path: np.ndarray, steps: int) -> str:
 
 
 def plot_optimiser_run(lr: float = DEFAULT_LR, beta1: float = DEFAULT_BETA1, beta2: float = DEFAULT_BETA2,
-                       rho: float = DEFAULT_RHO, steps: int = DEFAULT_STEPS) -> dict[str, float]:
+                       rho: float = DEFAULT_RHO, steps: int = DEFAULT_STEPS,
+                       fig: Figure | None = None) -> dict[str, float]:
     """Draw the paths of SGD, SGD with momentum, RMSprop and Adam on both surfaces; print where they ended.
 
     Left panel: the quadratic from ``(-4, 1.5)``; right panel: the four wells from ``(1.4, 0.6)``, with
@@ -152,7 +155,9 @@ def plot_optimiser_run(lr: float = DEFAULT_LR, beta1: float = DEFAULT_BETA1, bet
             quad_text = f"loss {final[name]:.1e}"
         print(f"  {name:<15} quadratic: {quad_text:<20} four wells: {describe_wells_end(wells_paths[name], steps)}")
 
-    fig, (ax_quad, ax_wells) = plt.subplots(1, 2, figsize=(10, 4), layout="constrained")
+    if fig is None:
+        fig = plt.figure(figsize=(10, 4), layout="constrained")
+    ax_quad, ax_wells = fig.subplots(1, 2)
     plot_contours(quadratic, ax_quad, title=r"Quadratic $\frac{1}{2}(w_1^2 + 10\,w_2^2)$")
     ax_quad.plot(0, 0, "*", color="black", markersize=12, zorder=5)
     plot_contours(four_wells, ax_wells, log_levels=False, title="Four wells (non-convex)", **_WELLS_WINDOW)
@@ -194,8 +199,7 @@ def optimiser_explorer(lr: float = DEFAULT_LR, beta1: float = DEFAULT_BETA1, bet
                                      readout_format=".3f", continuous_update=False, style=style, layout=layout)
 
     def draw(lr: float, beta1: float, beta2: float, rho: float) -> dict[str, float]:
-        final = plot_optimiser_run(lr, beta1, beta2, rho, steps)
-        plt.show()  # inside the widget's Output area: shows this figure and closes it
-        return final
+        return _display.show_in_output(lambda fig: plot_optimiser_run(lr, beta1, beta2, rho, steps, fig=fig),
+                                       figsize=(10, 4), layout="constrained")
 
     return widgets.interactive(draw, lr=lr_slider, beta1=beta1_slider, beta2=beta2_slider, rho=rho_slider)

@@ -20,6 +20,9 @@ from __future__ import annotations
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.figure import Figure
+
+from bplib.widgets import _display
 
 __all__ = ["DEFAULT_H", "DEFAULT_X0", "cubic", "cubic_derivative", "secant_slope", "draw_secant",
            "secant_explorer"]
@@ -47,7 +50,7 @@ def secant_slope(h: float = DEFAULT_H, x0: float = DEFAULT_X0) -> float:
     return float((cubic(x0 + h) - cubic(x0)) / h)
 
 
-def draw_secant(h: float = DEFAULT_H, x0: float = DEFAULT_X0) -> float:
+def draw_secant(h: float = DEFAULT_H, x0: float = DEFAULT_X0, fig: Figure | None = None) -> float:
     """Draw ``f(x) = x**3 - 2x``, the secant through ``x0`` and ``x0 + h``, and the tangent at ``x0``.
 
     Prints one line: the secant's slope, the derivative and their difference. The figure is
@@ -74,7 +77,9 @@ def draw_secant(h: float = DEFAULT_H, x0: float = DEFAULT_X0) -> float:
 
     x = np.linspace(*_X_RANGE, 200)
     y0 = cubic(x0)
-    fig, ax = plt.subplots(figsize=(6, 4), layout="constrained")
+    if fig is None:
+        fig = plt.figure(figsize=(6, 4), layout="constrained")
+    ax = fig.subplots()
     ax.plot(x, cubic(x), color="black", linewidth=2, label="$f(x) = x^3 - 2x$")
     ax.plot(x, y0 + exact * (x - x0), color="tab:blue", label=f"tangent, slope {exact:.3f}")
     ax.plot(x, y0 + slope * (x - x0), color="tab:orange", linestyle="--", label=f"secant, slope {slope:.3f}")
@@ -108,8 +113,6 @@ def secant_explorer(h: float = DEFAULT_H, x0: float = DEFAULT_X0) -> widgets.int
                                     style={"description_width": "initial"}, layout=widgets.Layout(width="450px"))
 
     def draw(h: float, x0: float) -> float:
-        slope = draw_secant(h, x0)
-        plt.show()  # inside the widget's Output area: shows this figure and closes it
-        return slope
+        return _display.show_in_output(lambda fig: draw_secant(h, x0, fig=fig), figsize=(6, 4), layout="constrained")
 
     return widgets.interactive(draw, h=h_slider, x0=x0_slider)

@@ -24,12 +24,14 @@ from dataclasses import dataclass
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
 import numpy as np
 
 from bplib.data import xor
 from bplib.functions import sigmoid
 from bplib.nn import Linear, Sequential, Sigmoid
 from bplib.plots import decision_boundary
+from bplib.widgets import _display
 
 __all__ = ["DEFAULT_LR", "DEFAULT_HIDDEN", "DEFAULT_EPOCHS", "LEARNED_TOLERANCE", "XorRuns", "train_xor",
            "learned_xor", "describe_xor_run", "plot_xor_run", "xor_explorer"]
@@ -218,7 +220,7 @@ def describe_xor_run(learned: bool, final_loss: float, lr: float, hidden: int, e
 
 
 def plot_xor_run(lr: float = DEFAULT_LR, hidden: int = DEFAULT_HIDDEN, epochs: int = DEFAULT_EPOCHS,
-                 seed: int = 0) -> float:
+                 seed: int = 0, fig: Figure | None = None) -> float:
     """Train one 2-``hidden``-1 network on XOR (:func:`train_xor`), print a one-line result and draw it.
 
     Left panel: the decision boundary of the trained network (``bplib.plots.decision_boundary``).
@@ -236,7 +238,9 @@ def plot_xor_run(lr: float = DEFAULT_LR, hidden: int = DEFAULT_HIDDEN, epochs: i
     print(describe_xor_run(learned, final, lr, hidden, epochs, seed))
 
     X, y = xor()
-    fig, (ax_boundary, ax_loss) = plt.subplots(1, 2, figsize=(10, 4), layout="constrained")
+    if fig is None:
+        fig = plt.figure(figsize=(10, 4), layout="constrained")
+    ax_boundary, ax_loss = fig.subplots(1, 2)
     verdict = "learned XOR" if learned else "has not learned XOR"
     decision_boundary(runs.model(0), X, y, ax=ax_boundary,
                       title=f"2-{hidden}-1 network, lr {lr:.3g}: {verdict}")
@@ -273,8 +277,7 @@ def xor_explorer(lr: float = DEFAULT_LR, hidden: int = DEFAULT_HIDDEN, epochs: i
                                     continuous_update=False, style=style, layout=layout)
 
     def draw(lr: float, hidden: int, seed: int) -> float:
-        final = plot_xor_run(lr, hidden, epochs, seed)
-        plt.show()  # inside the widget's Output area: shows this figure and closes it
-        return final
+        return _display.show_in_output(lambda fig: plot_xor_run(lr, hidden, epochs, seed, fig=fig),
+                                       figsize=(10, 4), layout="constrained")
 
     return widgets.interactive(draw, lr=lr_slider, hidden=hidden_slider, seed=seed_slider)
