@@ -18,12 +18,6 @@ from bplib.widgets.backward_steps import (DEFAULT_STEP, backward_step_state,  # 
 HIGHLIGHT_FACE = "#ffd27f"  # draw_graph's colour for highlighted nodes
 
 
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
-
-
 def highlighted_labels() -> list[str]:
     """First line (the label) of every Value box drawn in orange in the current figure."""
     ax = plt.gcf().axes[0]

@@ -18,29 +18,18 @@ from bplib.nn import Linear, ReLU, Sigmoid  # noqa: E402
 from bplib.widgets import depth_explorer, plot_depth_run  # noqa: E402
 from bplib.widgets.depth import (DEFAULT_ACTIVATION, DEFAULT_DEPTH, DEFAULT_INIT, N_EXAMPLES, WIDTH,  # noqa: E402
                                  build_deep_net, depth_run, describe_depth_run, verdict)
-
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
-
-
-def _control(explorer, description):
-    matches = [w for w in explorer.children if getattr(w, "description", None) == description]
-    assert len(matches) == 1, f"no single control described {description!r}"
-    return matches[0]
+from widget_controls import control  # noqa: E402
 
 
 def test_explorer_builds_with_its_three_controls(capsys):
     explorer = depth_explorer()
     assert isinstance(explorer, widgets.interactive)
-    depth = _control(explorer, "depth")
+    depth = control(explorer, "depth")
     assert isinstance(depth, widgets.IntSlider) and depth.value == DEFAULT_DEPTH
-    init = _control(explorer, "init")
+    init = control(explorer, "init")
     assert isinstance(init, widgets.Dropdown) and list(init.options) == ["normal", "xavier", "he"]
     assert init.value == DEFAULT_INIT
-    activation = _control(explorer, "activation")
+    activation = control(explorer, "activation")
     assert isinstance(activation, widgets.Dropdown) and activation.value == DEFAULT_ACTIVATION
     assert set(activation.options) == {"sigmoid", "tanh", "relu"}
     assert any(isinstance(w, widgets.Output) for w in explorer.children)
@@ -53,11 +42,11 @@ def test_explorer_builds_with_its_three_controls(capsys):
 def test_changing_the_controls_redraws_with_the_new_settings(capsys):
     explorer = depth_explorer()
     capsys.readouterr()
-    _control(explorer, "activation").value = "relu"
-    _control(explorer, "init").value = "he"
+    control(explorer, "activation").value = "relu"
+    control(explorer, "init").value = "he"
     assert "depth 10, relu, he init:" in capsys.readouterr().out
     assert explorer.result.activation == "relu" and explorer.result.init == "he"
-    _control(explorer, "depth").value = 4
+    control(explorer, "depth").value = 4
     assert "depth 4, relu, he init:" in capsys.readouterr().out
     assert explorer.result.depth == 4 and len(explorer.result.grad_norms) == 4
     assert plt.get_fignums(), "the callback should have drawn a figure"

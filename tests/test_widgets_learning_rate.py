@@ -19,27 +19,16 @@ from bplib.surfaces import (QUADRATIC_START, four_wells, four_wells_critical_poi
                             gradient_descent, quadratic, quadratic_grad)
 from bplib.widgets import learning_rate_explorer, plot_learning_rate_run  # noqa: E402
 from bplib.widgets.learning_rate import DEFAULT_LR, DEFAULT_STEPS, run_on_quadratic  # noqa: E402
-
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
-
-
-def _slider(explorer, description):
-    matches = [w for w in explorer.children if getattr(w, "description", None) == description]
-    assert len(matches) == 1, f"no single control described {description!r}"
-    return matches[0]
+from widget_controls import control  # noqa: E402
 
 
 def test_explorer_builds_with_a_log_slider(capsys):
     explorer = learning_rate_explorer()
     assert isinstance(explorer, widgets.interactive)
-    lr = _slider(explorer, "learning rate")
+    lr = control(explorer, "learning rate")
     assert isinstance(lr, widgets.FloatLogSlider)
     assert lr.value == pytest.approx(DEFAULT_LR)
-    assert isinstance(_slider(explorer, "steps"), widgets.IntSlider)
+    assert isinstance(control(explorer, "steps"), widgets.IntSlider)
     assert any(isinstance(w, widgets.Output) for w in explorer.children)
     # interactive draws once on construction: the one-line result of the default run
     assert f"lr = {DEFAULT_LR:.3f}: loss after {DEFAULT_STEPS} steps" in capsys.readouterr().out
@@ -49,7 +38,7 @@ def test_explorer_builds_with_a_log_slider(capsys):
 def test_large_learning_rate_on_the_slider_reports_divergence(capsys):
     explorer = learning_rate_explorer()
     capsys.readouterr()
-    _slider(explorer, "learning rate").value = 0.5
+    control(explorer, "learning rate").value = 0.5
     out = capsys.readouterr().out
     assert "lr = 0.500: diverged at step" in out
     assert explorer.result == math.inf
@@ -59,10 +48,10 @@ def test_large_learning_rate_on_the_slider_reports_divergence(capsys):
 def test_moving_the_slider_changes_the_result(capsys):
     explorer = learning_rate_explorer()
     first = explorer.result
-    _slider(explorer, "learning rate").value = 0.01
+    control(explorer, "learning rate").value = 0.01
     assert explorer.result != first
     assert "lr = 0.010: loss after 30 steps" in capsys.readouterr().out
-    _slider(explorer, "steps").value = 60
+    control(explorer, "steps").value = 60
     assert "lr = 0.010: loss after 60 steps" in capsys.readouterr().out
 
 

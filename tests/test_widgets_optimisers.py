@@ -21,18 +21,7 @@ from bplib.widgets import optimiser_explorer, plot_optimiser_run  # noqa: E402
 from bplib.widgets.optimisers import (DEFAULT_BETA1, DEFAULT_BETA2, DEFAULT_LR, DEFAULT_RHO,  # noqa: E402
                                       DEFAULT_STEPS, WELLS_START, PointParameter, make_optimisers,
                                       optimiser_path)
-
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
-
-
-def _slider(explorer, description):
-    matches = [w for w in explorer.children if getattr(w, "description", None) == description]
-    assert len(matches) == 1, f"no single control described {description!r}"
-    return matches[0]
+from widget_controls import control  # noqa: E402
 
 
 def test_point_parameter_is_moved_in_place_by_an_optimiser():
@@ -98,9 +87,9 @@ def test_plot_function_defaults(capsys):
 def test_explorer_builds_with_its_sliders(capsys):
     explorer = optimiser_explorer()
     assert isinstance(explorer, widgets.interactive)
-    assert isinstance(_slider(explorer, "learning rate"), widgets.FloatLogSlider)
+    assert isinstance(control(explorer, "learning rate"), widgets.FloatLogSlider)
     for name, value in (("beta1", DEFAULT_BETA1), ("beta2", DEFAULT_BETA2), ("rho", DEFAULT_RHO)):
-        slider = _slider(explorer, name)
+        slider = control(explorer, name)
         assert isinstance(slider, widgets.FloatSlider)
         assert slider.value == pytest.approx(value)
     assert any(isinstance(w, widgets.Output) for w in explorer.children)
@@ -111,13 +100,13 @@ def test_moving_the_sliders_redraws(capsys):
     explorer = optimiser_explorer()
     first = dict(explorer.result)
     capsys.readouterr()
-    _slider(explorer, "learning rate").value = 0.5
+    control(explorer, "learning rate").value = 0.5
     out = capsys.readouterr().out
     assert "lr 0.5, beta1 0.9" in out
     assert "SGD             quadratic: diverged" in out
     assert explorer.result["SGD"] == math.inf and first["SGD"] < 1e-10
     assert plt.get_fignums(), "the callback should have drawn a figure"
-    _slider(explorer, "beta1").value = 0.0
+    control(explorer, "beta1").value = 0.0
     assert "beta1 0," in capsys.readouterr().out
-    _slider(explorer, "beta2").value = 0.99
+    control(explorer, "beta2").value = 0.99
     assert "beta2 0.99," in capsys.readouterr().out

@@ -14,12 +14,6 @@ from bplib.widgets import draw_secant, secant_explorer  # noqa: E402
 from bplib.widgets.secant import DEFAULT_H, DEFAULT_X0, cubic_derivative, secant_slope  # noqa: E402
 
 
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
-
-
 @pytest.mark.parametrize("h, x0", [(0.5, 1.0), (1e-3, -0.7), (-0.25, 1.5)])
 def test_secant_slope_matches_the_algebra(h, x0):
     # (f(x0 + h) - f(x0)) / h = 3 x0^2 - 2 + 3 x0 h + h^2 for f(x) = x^3 - 2x

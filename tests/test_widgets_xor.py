@@ -20,18 +20,7 @@ from bplib.optim import SGD  # noqa: E402
 from bplib.widgets import plot_xor_run, xor_explorer  # noqa: E402
 from bplib.widgets.xor import (DEFAULT_EPOCHS, DEFAULT_HIDDEN, DEFAULT_LR, describe_xor_run,  # noqa: E402
                                learned_xor, train_xor)
-
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
-
-
-def _slider(explorer, description):
-    matches = [w for w in explorer.children if getattr(w, "description", None) == description]
-    assert len(matches) == 1, f"no single control described {description!r}"
-    return matches[0]
+from widget_controls import control  # noqa: E402
 
 
 def _bplib_run(lr, hidden, epochs, seed):
@@ -111,12 +100,12 @@ def test_plot_function_defaults(capsys):
 def test_explorer_builds_with_its_sliders(capsys):
     explorer = xor_explorer()
     assert isinstance(explorer, widgets.interactive)
-    lr = _slider(explorer, "learning rate")
+    lr = control(explorer, "learning rate")
     assert isinstance(lr, widgets.FloatLogSlider)
     assert lr.value == pytest.approx(DEFAULT_LR)
-    hidden = _slider(explorer, "hidden units")
+    hidden = control(explorer, "hidden units")
     assert isinstance(hidden, widgets.IntSlider) and hidden.value == DEFAULT_HIDDEN
-    assert isinstance(_slider(explorer, "seed"), widgets.IntSlider)
+    assert isinstance(control(explorer, "seed"), widgets.IntSlider)
     assert any(isinstance(w, widgets.Output) for w in explorer.children)
     # interactive draws once on construction
     assert "learned XOR: True, final loss" in capsys.readouterr().out
@@ -126,13 +115,13 @@ def test_moving_the_sliders_changes_the_line_and_the_result(capsys):
     explorer = xor_explorer()
     first = explorer.result
     capsys.readouterr()
-    _slider(explorer, "learning rate").value = 0.01
+    control(explorer, "learning rate").value = 0.01
     out = capsys.readouterr().out
     assert "learned XOR: False, final loss 0.25" in out
     assert "lr 0.01," in out
     assert explorer.result != first
     assert plt.get_fignums(), "the callback should have drawn a figure"
-    _slider(explorer, "hidden units").value = 1
-    _slider(explorer, "learning rate").value = 1.0
+    control(explorer, "hidden units").value = 1
+    control(explorer, "learning rate").value = 1.0
     out = capsys.readouterr().out
     assert "learned XOR: False" in out and "1 hidden unit," in out
