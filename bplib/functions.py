@@ -46,7 +46,7 @@ def _pred_and_target(pred: ArrayLike, target: ArrayLike, name: str) -> tuple[np.
     target = np.asarray(target, dtype=pred.dtype)
     if pred.shape != target.shape:
         raise ValueError(f"{name}: pred has shape {pred.shape} but target has shape {target.shape}; "
-                         f"they must be equal (reshape one of them, e.g. y.reshape(-1, 1)).")
+                         f"they must be equal (e.g. use y.reshape(-1, 1) for a column of targets)")
     return pred, target
 
 

@@ -35,7 +35,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from bplib import functions as F
-from bplib.functions import _as_float, _labels_or_onehot
+from bplib.functions import _as_float, _labels_or_onehot, _pred_and_target
 
 __all__ = ["Layer", "Linear", "Sigmoid", "Tanh", "ReLU", "Sequential",
            "Loss", "MSELoss", "BCELoss", "SoftmaxCrossEntropy"]
@@ -430,12 +430,7 @@ class Loss:
 
     def _check_shapes(self, pred: ArrayLike, target: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
         """Float ``pred`` and ``target`` (cast to pred's dtype), which must have the same shape."""
-        pred = _as_float(pred)
-        target = np.asarray(target, dtype=pred.dtype)
-        if pred.shape != target.shape:
-            raise ValueError(f"{self!r}: pred has shape {pred.shape} but target has shape {target.shape}; "
-                             f"they must be equal (e.g. use y.reshape(-1, 1) for a column of targets)")
-        return pred, target
+        return _pred_and_target(pred, target, repr(self))
 
     def _cached(self, value: object) -> None:
         if value is None:
