@@ -22,11 +22,10 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from bplib.functions import sigmoid
-from bplib.gradcheck import GradCheckReport
 from bplib.nn import Layer, Loss
 
 __all__ = ["SuspectA", "SuspectB", "SuspectC", "SuspectD", "SuspectE", "SUSPECTS",
-           "corrected", "verdicts"]
+           "corrected"]
 
 
 def sigmoid_derivative(s: np.ndarray) -> np.ndarray:
@@ -299,18 +298,3 @@ def corrected(suspect: type) -> type:
         raise ValueError(f"corrected: {suspect!r} is not one of the suspects "
                          f"{', '.join(s.__name__ for s in SUSPECTS)}") from None
 
-
-def verdicts(report: GradCheckReport) -> str:
-    """One line per checked array with pass/FAIL, rounding the failing errors to one digit.
-
-    The relative errors of *passing* rows (around 1e-10) are rounding noise: their digits differ
-    between machines and BLAS libraries, so this summary shows them only as ``< threshold``.
-    A failing error (a bug: 1e-3 and up) is stable to the digit shown.
-    """
-    lines = []
-    for row in report:
-        if row.passed:
-            lines.append(f"{row.name:<6} {str(row.shape):<7} pass  (error < {report.threshold:.0e})")
-        else:
-            lines.append(f"{row.name:<6} {str(row.shape):<7} FAIL  (error {row.error:.0e})")
-    return "\n".join(lines)

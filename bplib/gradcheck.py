@@ -121,6 +121,20 @@ class GradCheckReport:
     def __bool__(self) -> bool:
         return self.passed
 
+    def verdicts(self) -> str:
+        """One line per checked array: pass, or FAIL with its error rounded to one digit.
+
+        The relative errors of *passing* rows (around 1e-10) are rounding noise: their digits differ
+        between machines and BLAS libraries, so this summary shows them only as ``< threshold``.
+        A failing error (a bug: 1e-3 and up) is stable to the digit shown. Notebooks print this,
+        not the full table, where the output is compared.
+        """
+        lines = []
+        for row in self.rows:
+            verdict = f"pass  (error < {self.threshold:.0e})" if row.passed else f"FAIL  (error {row.error:.0e})"
+            lines.append(f"{row.name:<6} {str(row.shape):<7} {verdict}")
+        return "\n".join(lines)
+
     def __iter__(self) -> Iterator[GradCheckRow]:
         return iter(self.rows)
 

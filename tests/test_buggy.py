@@ -7,7 +7,7 @@ import re
 import numpy as np
 import pytest
 
-from bplib.buggy import SUSPECTS, SuspectA, SuspectB, SuspectC, SuspectD, SuspectE, corrected, verdicts
+from bplib.buggy import SUSPECTS, SuspectA, SuspectB, SuspectC, SuspectD, SuspectE, corrected
 from bplib.data import xor
 from bplib.gradcheck import check_layer, check_model
 from bplib.nn import Linear, MSELoss, Sequential, Sigmoid
@@ -70,6 +70,6 @@ def test_corrected_rejects_other_classes():
 
 
 def test_verdicts_hide_the_noise_of_passing_rows():
-    text = verdicts(_check(SuspectC, 0))
+    text = _check(SuspectC, 0).verdicts()
     assert re.search(r"^b1 +\(4,\) +FAIL +\(error \de-01\)$", text, flags=re.MULTILINE)
     assert re.search(r"^W1 +\(2, 4\) +pass +\(error < 1e-07\)$", text, flags=re.MULTILINE)
