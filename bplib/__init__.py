@@ -1,26 +1,23 @@
 """bplib: the helper package of the course *Backprop from Scratch*.
 
-Every notebook imports it. Each module has one job:
+Two parts. The **engine** is what the course teaches, small enough to read whole; each module has
+one job:
 
 =================  ============================================================
 ``functions``      activations and losses with their derivatives (pure NumPy)
 ``nn``             layers with ``forward``/``backward`` and loss objects
 ``optim``          SGD (with momentum), RMSprop, Adam (Keras formulas)
 ``gradcheck``      finite differences, relative error, ``check_model``
-``autograd``       a tiny scalar autograd (``Value``) and ``draw_graph``
+``autograd``       a tiny scalar autograd (``Value``)
 ``data``           XOR, two moons, spirals, mini-batches, MNIST loader
 ``train``          ``fit``/``evaluate``/``accuracy`` and ``TrainingDiverged``
-``plots``          the figures the course draws again and again
-``diagrams``       the training-loop diagram of notebook 06
-``surfaces``       2-D loss surfaces and gradient-descent trajectories (notebook 04)
-``setup_check``    versions and MNIST availability, for the set-up check in notebook 00
-``buggy``          the five faulty backward passes of notebook 07's bug hunt
-``widgets``        the interactive figures (ipywidgets + matplotlib)
-``exercises``      checks for the exercise cells that name the likely mistake
 =================  ============================================================
 
-Conventions: batches are rows (``X`` is ``(N, D)``), a linear layer computes
-``X @ W + b`` with ``W`` of shape ``(D_in, D_out)``; functions keep the input's
+:mod:`bplib.course` is the **scaffolding** of the notebooks around it: figures, widgets,
+exercise checks, the bug-hunt suspects, the experiments the notebooks run and the set-up check.
+
+Conventions (the notation of notebook 00): batches are rows (``X`` is ``(N, D)``), a linear layer
+computes ``Z = X @ W + b`` with ``W`` of shape ``(D_in, D_out)``; functions keep the input's
 float dtype.
 """
 

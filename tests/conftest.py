@@ -11,13 +11,13 @@ def inspectable_widget_figures(request, monkeypatch):
     """In the widget tests, let a widget callback draw on a pyplot figure the test can inspect.
 
     In a notebook, a callback draws on a figure pyplot does not manage and displays it as a PNG
-    (``bplib.widgets._display.show_in_output``, tested in test_widget_display.py). Here the same
+    (``bplib.course.widgets._display.show_in_output``, tested in test_widget_display.py). Here the same
     drawing goes to ``plt.gcf()`` instead, and every figure is closed after the test.
     """
     if not request.module.__name__.rsplit(".", 1)[-1].startswith("test_widgets_"):
         yield
         return
-    import bplib.widgets._display as display_module
+    import bplib.course.widgets._display as display_module
 
     monkeypatch.setattr(display_module, "show_in_output", lambda draw, **options: draw(plt.figure(**options)))
     yield

@@ -15,7 +15,8 @@ import pytest  # noqa: E402
 from hypothesis import assume, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from bplib.autograd import Value, draw_graph, topological_order, zero_grad  # noqa: E402
+from bplib.autograd import Value, topological_order, zero_grad
+from bplib.course.plots import draw_graph  # noqa: E402
 
 H = 1e-5  # finite-difference step: the truncation (h**2) and round-off (eps/h) errors balance near here
 TOL = 1e-7

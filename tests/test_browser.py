@@ -429,7 +429,7 @@ def test_learning_rate_explorer_diverging_first(session):
     """04 again (Run All anew), then End at once (lr = 1.0): the run diverges at step 1; the figure must be drawn.
 
     This found a bug: drawn with pyplot inside the widget callback, this figure came out blank or half
-    drawn; widgets now draw on a figure pyplot does not manage (bplib.widgets._display.show_in_output).
+    drawn; widgets now draw on a figure pyplot does not manage (bplib.course.widgets._display.show_in_output).
     """
     session.move(LR_NOTEBOOK, "learning rate", ["End"], expect_readout="1.000",
                  expect_text="lr = 1.000: diverged", name="lr-1.000-first", fresh=True)

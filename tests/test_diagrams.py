@@ -9,7 +9,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 
-from bplib.diagrams import training_loop_diagram  # noqa: E402
+from bplib.course.diagrams import training_loop_diagram  # noqa: E402
 
 
 def _texts(ax) -> list[str]:

@@ -1,4 +1,4 @@
-"""Tests of bplib.plots: each figure builds from small synthetic inputs (Agg backend), returns its
+"""Tests of bplib.course.plots: each figure builds from small synthetic inputs (Agg backend), returns its
 figure and axes with labels and titles, and never calls plt.show(); plus the two computing helpers."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from bplib import plots  # noqa: E402
+from bplib.course import plots  # noqa: E402
 
 
 @pytest.fixture(autouse=True)

@@ -1,4 +1,4 @@
-"""Tests of bplib.setup_check: versions, minimum-version checks, MNIST availability, the report."""
+"""Tests of bplib.course.setup_check: versions, minimum-version checks, MNIST availability, the report."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from bplib import setup_check
+from bplib.course import setup_check
 from bplib.data.mnist import FILES
-from bplib.setup_check import MINIMUM_VERSIONS, mnist_available, report, requirements_met, versions
+from bplib.course.setup_check import MINIMUM_VERSIONS, mnist_available, report, requirements_met, versions
 
 REPO = Path(__file__).resolve().parents[1]
 

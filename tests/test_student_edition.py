@@ -6,7 +6,7 @@ counts as a solution, a check cell and an exercise is worked out here independen
 
 * solution lines: the lines between ``### BEGIN SOLUTION`` and ``### END SOLUTION`` in the instructor
   edition's code cells;
-* check cells: the instructor cells that call a ``check_*`` function of ``bplib.exercises`` and printed
+* check cells: the instructor cells that call a ``check_*`` function of ``bplib.course.exercises`` and printed
   a line starting with ``PASSED:``.
 
 In each student notebook with exercises, the exercise and check cells and the cells they need are
@@ -164,13 +164,13 @@ def exercise_notebooks() -> list[str]:
 
 
 def exercise_checks() -> set[str]:
-    import bplib.exercises
+    import bplib.course.exercises
 
-    return {name for name in bplib.exercises.__all__ if name.startswith("check_")}
+    return {name for name in bplib.course.exercises.__all__ if name.startswith("check_")}
 
 
 def printed_check_pass(cell) -> bool:
-    """Is this instructor cell an exercise check: it calls a check of bplib.exercises and printed ``PASSED: ...``?
+    """Is this instructor cell an exercise check: it calls a check of bplib.course.exercises and printed ``PASSED: ...``?
 
     (The reports of bplib.gradcheck print ``PASSED: ...`` too; they are no exercise checks.)"""
     if not any(re.search(rf"\b{name}\s*\(", cell.source) for name in exercise_checks()):
@@ -216,7 +216,7 @@ def test_every_check_fails_with_not_implemented_error(editions, name, tmp_path):
     assert checks, f"{name} has solution regions but no check cell printing 'PASSED: ...'"
     run = backward_slice(inst, set(checks) | set(exercises))
     if any("load_mnist(" in inst.cells[i].source for i in run):
-        from bplib.setup_check import mnist_available
+        from bplib.course.setup_check import mnist_available
         if not mnist_available():
             pytest.skip(f"{name}: its checks need MNIST, which is not available here (set BPLIB_DATA)")
     executed = nbformat.v4.new_notebook(metadata=stud.metadata)

@@ -1,10 +1,10 @@
-"""bplib.widgets._display.show_in_output: how a widget callback shows its figure."""
+"""bplib.course.widgets._display.show_in_output: how a widget callback shows its figure."""
 
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
 
-import bplib.widgets._display as display_module
+import bplib.course.widgets._display as display_module
 
 
 def test_show_in_output_draws_on_an_unmanaged_figure_and_displays_a_png(monkeypatch) -> None:

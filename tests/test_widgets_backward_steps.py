@@ -11,8 +11,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 
 from bplib.autograd import Value, topological_order  # noqa: E402
-from bplib.widgets import backward_stepper, draw_backward_step  # noqa: E402
-from bplib.widgets.backward_steps import (DEFAULT_STEP, backward_step_state,  # noqa: E402
+from bplib.course.widgets import backward_stepper, draw_backward_step  # noqa: E402
+from bplib.course.widgets.backward_steps import (DEFAULT_STEP, backward_step_state,  # noqa: E402
                                           default_expression)
 
 HIGHLIGHT_FACE = "#ffd27f"  # draw_graph's colour for highlighted nodes

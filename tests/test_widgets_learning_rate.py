@@ -15,10 +15,10 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from bplib.surfaces import (QUADRATIC_START, four_wells, four_wells_critical_points, four_wells_grad,  # noqa: E402
+from bplib.course.surfaces import (QUADRATIC_START, four_wells, four_wells_critical_points, four_wells_grad,  # noqa: E402
                             gradient_descent, quadratic, quadratic_grad)
-from bplib.widgets import learning_rate_explorer, plot_learning_rate_run  # noqa: E402
-from bplib.widgets.learning_rate import DEFAULT_LR, DEFAULT_STEPS, run_on_quadratic  # noqa: E402
+from bplib.course.widgets import learning_rate_explorer, plot_learning_rate_run  # noqa: E402
+from bplib.course.widgets.learning_rate import DEFAULT_LR, DEFAULT_STEPS, run_on_quadratic  # noqa: E402
 from widget_controls import control  # noqa: E402
 
 

@@ -10,8 +10,8 @@ import ipywidgets as widgets  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 
-from bplib.widgets import draw_secant, secant_explorer  # noqa: E402
-from bplib.widgets.secant import DEFAULT_H, DEFAULT_X0, cubic_derivative, secant_slope  # noqa: E402
+from bplib.course.widgets import draw_secant, secant_explorer  # noqa: E402
+from bplib.course.widgets.secant import DEFAULT_H, DEFAULT_X0, cubic_derivative, secant_slope  # noqa: E402
 
 
 @pytest.mark.parametrize("h, x0", [(0.5, 1.0), (1e-3, -0.7), (-0.25, 1.5)])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from bplib.exercises import ExerciseFailed, check_xor_backward, check_xor_forward, check_xor_hyperparameters
+from bplib.course.exercises import ExerciseFailed, check_xor_backward, check_xor_forward, check_xor_hyperparameters
 from bplib.functions import sigmoid, sigmoid_grad
 
 

@@ -33,7 +33,7 @@ from typing import Any
 
 import numpy as np
 
-from bplib.exercises._common import ExerciseFailed, check_shape, diagnose_values, fail, passed
+from bplib.course.exercises.common import ExerciseFailed, check_shape, diagnose_values, fail, passed
 
 __all__ = ["check_linear_layer"]
 
@@ -196,7 +196,7 @@ def check_linear_layer(layer_class: Any) -> None:
         With a message naming the likely mistake (missing transpose, ``db`` not summed over the
         batch or summed over the wrong axis, extra ``1/N``, wrong sign, ...).
     """
-    from bplib.gradcheck import numerical_gradient, relative_error  # keeps importing bplib.exercises light
+    from bplib.gradcheck import numerical_gradient, relative_error  # keeps importing bplib.course.exercises light
 
     name = getattr(layer_class, "__name__", "the layer")
 

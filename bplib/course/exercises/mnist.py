@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from bplib.exercises._common import as_array, fail, passed
+from bplib.course.exercises.common import as_array, fail, passed
 
 __all__ = ["check_one_hot", "check_r3_model", "check_train_step", "check_accuracy_from_logits",
            "check_most_confidently_wrong", "R3_PARAMETERS"]
@@ -102,7 +102,7 @@ def _layers_of(model: Any) -> list[Any]:
 
 def check_r3_model(build_fn: Callable[[np.random.Generator], Any]) -> None:
     """Check the learner's ``build_r3(rng)``: ``Sequential(Linear(784, 512), ReLU(), Linear(512, 10))``."""
-    from bplib.nn import Linear, ReLU  # imported here: keep bplib.exercises light
+    from bplib.nn import Linear, ReLU  # imported here: keep bplib.course.exercises light
 
     model = build_fn(np.random.default_rng(13))
     layers = _layers_of(model)

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from bplib.exercises import ExerciseFailed, check_sigmoid_derivative, check_tanh_derivative
+from bplib.course.exercises import ExerciseFailed, check_sigmoid_derivative, check_tanh_derivative
 
 
 def _sigmoid(z):

@@ -7,7 +7,7 @@ import re
 import numpy as np
 import pytest
 
-from bplib.buggy import SUSPECTS, SuspectA, SuspectB, SuspectC, SuspectD, SuspectE, corrected
+from bplib.course.suspects import SUSPECTS, SuspectA, SuspectB, SuspectC, SuspectD, SuspectE, corrected
 from bplib.data import xor
 from bplib.gradcheck import check_layer, check_model
 from bplib.nn import Linear, MSELoss, Sequential, Sigmoid

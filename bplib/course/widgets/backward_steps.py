@@ -28,8 +28,9 @@ import matplotlib.pyplot as plt
 
 from matplotlib.figure import Figure
 
-from bplib.autograd import Value, draw_graph, topological_order, zero_grad
-from bplib.widgets import _display
+from bplib.autograd import Value, topological_order, zero_grad
+from bplib.course.plots import draw_graph
+from bplib.course.widgets import _display
 
 __all__ = ["DEFAULT_STEP", "default_expression", "BackwardStep", "backward_step_state", "draw_backward_step",
            "backward_stepper"]
@@ -130,7 +131,7 @@ def draw_backward_step(step: int = DEFAULT_STEP, expr_builder: Callable[[], Valu
                        figsize: tuple[float, float] = (10, 3.6), fig: Figure | None = None) -> BackwardStep:
     """Draw the graph after ``step`` nodes of the backward pass and print what the step did.
 
-    The node processed at this step is orange (see :func:`bplib.autograd.draw_graph`); the
+    The node processed at this step is orange (see :func:`bplib.course.plots.draw_graph`); the
     boxes show each node's ``data`` and its ``grad`` so far. The caller ends the cell with
     ``plt.show()``; this function never calls it.
 

@@ -30,8 +30,8 @@ import numpy as np
 from bplib.data import xor
 from bplib.functions import sigmoid
 from bplib.nn import Linear, Sequential, Sigmoid
-from bplib.plots import decision_boundary
-from bplib.widgets import _display
+from bplib.course.plots import decision_boundary
+from bplib.course.widgets import _display
 
 __all__ = ["DEFAULT_LR", "DEFAULT_HIDDEN", "DEFAULT_EPOCHS", "LEARNED_TOLERANCE", "XorRuns", "train_xor",
            "learned_xor", "describe_xor_run", "plot_xor_run", "xor_explorer"]
@@ -223,7 +223,7 @@ def plot_xor_run(lr: float = DEFAULT_LR, hidden: int = DEFAULT_HIDDEN, epochs: i
                  seed: int = 0, fig: Figure | None = None) -> float:
     """Train one 2-``hidden``-1 network on XOR (:func:`train_xor`), print a one-line result and draw it.
 
-    Left panel: the decision boundary of the trained network (``bplib.plots.decision_boundary``).
+    Left panel: the decision boundary of the trained network (``bplib.course.plots.decision_boundary``).
     Right panel: the loss per epoch on a log scale, with the 0.25 plateau of "0.5 for every input".
     The figure is 10x4 inches; the caller ends the cell with ``plt.show()``.
 

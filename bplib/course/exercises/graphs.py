@@ -22,7 +22,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from bplib.exercises._common import fail, passed
+from bplib.course.exercises.common import fail, passed
 
 __all__ = ["BY_HAND_INPUTS", "backprop_by_hand_reference", "check_backprop_by_hand"]
 
@@ -46,7 +46,7 @@ def backprop_by_hand_reference(a: float, b: float, c: float, f: float) -> tuple[
     tuple of float
         ``(dL/da, dL/db, dL/dc, dL/df)``, read from ``.grad`` after ``L.backward()``.
     """
-    from bplib.autograd import Value  # imported here so that importing bplib.exercises stays light
+    from bplib.autograd import Value  # imported here so that importing bplib.course.exercises stays light
 
     va, vb, vc, vf = Value(a), Value(b), Value(c), Value(f)
     loss = (va * vb + vc) * vf + va

@@ -27,8 +27,8 @@ from matplotlib.figure import Figure
 import numpy as np
 
 from bplib.nn import Linear, ReLU, Sequential, Sigmoid, SoftmaxCrossEntropy, Tanh
-from bplib.plots import gradient_norms, histograms, layer_gradient_norms
-from bplib.widgets import _display
+from bplib.course.plots import gradient_norms, histograms, layer_gradient_norms
+from bplib.course.widgets import _display
 
 __all__ = ["DEFAULT_DEPTH", "DEFAULT_INIT", "DEFAULT_ACTIVATION", "INITS", "ACTIVATIONS", "WIDTH", "N_EXAMPLES",
            "N_CLASSES", "DepthRun", "build_deep_net", "depth_run", "verdict", "describe_depth_run",

@@ -14,12 +14,14 @@ Only NumPy and matplotlib are used.
 ``digit_grid``              MNIST digits with labels and predictions
 ``confusion_matrix``        counts of (true, predicted) pairs (``confusion_counts``)
 ``weight_images``           first-layer weights seen as images
+``draw_graph``              the computational graph of a ``bplib.autograd.Value``
 ==========================  =====================================================
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+import math
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import matplotlib.pyplot as plt
@@ -28,6 +30,8 @@ from matplotlib.axes import Axes
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
+
+from bplib.autograd import Value, topological_order
 
 __all__ = [
     "loss_curves",
@@ -40,6 +44,7 @@ __all__ = [
     "confusion_matrix",
     "confusion_counts",
     "weight_images",
+    "draw_graph",
 ]
 
 FIGSIZE = (6.0, 4.0)  # the default size of a one-panel figure, in inches
@@ -512,4 +517,201 @@ def confusion_matrix(y_true: Any, y_pred: Any, n_classes: int | None = None, ax:
     ax.set_xlabel("predicted class")
     ax.set_ylabel("true class")
     ax.set_title(title)
+    return fig, ax
+
+
+# ==== drawing the graph ======================================================================
+# Layout in "inches at scale 1": every Value is a box in a column given by its depth (inputs
+# left, output right); the operation that produced it is a small circle just left of its box.
+
+_COL_W, _ROW_H = 2.0, 0.85  # distance between columns / rows
+_BOX_W, _BOX_H = 1.2, 0.62  # size of a Value box
+_OP_R, _OP_GAP = 0.19, 0.37  # op circle radius; distance from box's left edge to circle centre
+_OP_SYMBOLS = {"*": "×", "/": "÷", "-": "−", "neg": "−x", "sigmoid": "σ"}
+
+
+def _layout(root: Value) -> dict[Value, tuple[float, float]]:
+    """Column (depth) and row of every Value in the graph of ``root``."""
+    order = topological_order(root)
+    depth: dict[Value, int] = {}
+    for node in order:  # children come first, so their depth is known
+        depth[node] = 1 + max((depth[c] for c in node._prev), default=-1)
+    # Put each input just left of the first operation that uses it (not all in column 0):
+    # a constant used near the output then gets a short arrow.
+    consumers: dict[Value, list[Value]] = {}
+    for node in order:
+        for child in node._prev:
+            consumers.setdefault(child, []).append(node)
+    for node in order:
+        if not node._prev and node in consumers:
+            depth[node] = min(depth[p] for p in consumers[node]) - 1
+
+    # Rows: a depth-first walk from the output gives each input the next free row; an
+    # operation sits at the mean row of its inputs (a "tidy tree" layout).
+    row: dict[Value, float] = {}
+    next_row = 0.0
+    stack: list[tuple[Value, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        if children_done:
+            row[node] = float(np.mean([row[c] for c in node._prev]))
+        elif node not in row:
+            if not node._prev:
+                row[node], next_row = next_row, next_row + 1
+            else:
+                row[node] = math.nan  # placeholder: "being placed"
+                stack.append((node, True))
+                stack.extend((c, False) for c in reversed(node._prev) if c not in row)
+    # A Value used twice can land on another one's row: push overlapping boxes apart.
+    for col in set(depth.values()):
+        nodes = sorted((n for n in order if depth[n] == col), key=lambda n: row[n])
+        for lower, upper in zip(nodes, nodes[1:]):
+            row[upper] = max(row[upper], row[lower] + 1.0)
+    return {n: (depth[n] * _COL_W, -row[n] * _ROW_H) for n in order}
+
+
+def _clear_bend(start: tuple[float, float], end: tuple[float, float],
+                obstacles: list[tuple[float, float, float, float]]) -> float:
+    """The smallest bend (matplotlib's ``arc3`` rad) for which the arrow crosses no obstacle.
+
+    An ``arc3`` arrow is a quadratic Bezier curve whose control point sits ``rad`` times the
+    arrow's length to the side of its midpoint; we sample it and test each obstacle box
+    (x_min, y_min, x_max, y_max). Falls back to the bend with the fewest hits.
+    """
+    p0, p2 = np.asarray(start), np.asarray(end)
+    d = p2 - p0
+    t = np.linspace(0.03, 0.97, 40)[:, None]
+    best, best_hits = 0.0, math.inf
+    for rad in (0.0, 0.15, -0.15, 0.3, -0.3, 0.45, -0.45, 0.6, -0.6):
+        control = (p0 + p2) / 2 + rad * np.array([d[1], -d[0]])
+        curve = (1 - t) ** 2 * p0 + 2 * (1 - t) * t * control + t**2 * p2
+        hits = sum(bool(np.any((curve[:, 0] > x0) & (curve[:, 0] < x1) & (curve[:, 1] > y0) & (curve[:, 1] < y1)))
+                   for x0, y0, x1, y1 in obstacles)
+        if hits < best_hits:
+            best, best_hits = rad, hits
+        if hits == 0:
+            break
+    return best
+
+
+def draw_graph(value: Value, ax: Axes | None = None, figsize: tuple[float, float] | None = None,
+               highlight: Value | Iterable[Value] | None = None, *,
+               title: str | None = None) -> tuple[Figure, Axes]:
+    """Draw the computational graph of ``value`` with matplotlib (no graphviz).
+
+    Each Value is a box showing its label, ``data`` and ``grad`` (4 decimals); each
+    operation is a small circle (``+``, ``×``, ``tanh`` ...) with an arrow from every input
+    and one to its result. Inputs are on the left, the output (green) on the right.
+
+    Parameters
+    ----------
+    value : Value
+        The output of the expression.
+    ax : matplotlib Axes, optional
+        Draw into this Axes (it is cleared); default: a new figure.
+    figsize : (width, height) in inches, optional
+        Size of the new figure; default: fitted to the graph.
+    highlight : Value or collection of Values, optional
+        Values drawn in orange, e.g. the node a step-by-step backward pass is at.
+    title : str, optional
+        A title above the graph (room is kept for it in a new figure).
+
+    Returns
+    -------
+    (fig, ax)
+        ``ax.texts`` holds exactly one Text per Value (gid ``"value"``) and one per
+        operation (gid ``"op"``). ``plt.show()`` is never called.
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch
+
+    if isinstance(highlight, Value):
+        highlight = {highlight}
+    highlighted = set(highlight or ())
+    pos = _layout(value)
+
+    # Size: 1 layout unit = 1 inch at scale 1; shrink everything if the figure is smaller.
+    xs, ys = [p[0] for p in pos.values()], [p[1] for p in pos.values()]
+    lefts = [x - _BOX_W / 2 - (_OP_GAP + _OP_R if n._prev else 0.0) for n, (x, _) in pos.items()]
+    x0, x1 = min(lefts) - 0.15, max(xs) + _BOX_W / 2 + 0.15
+    y0, y1 = min(ys) - _BOX_H / 2 - 0.15, max(ys) + _BOX_H / 2 + 0.15
+    natural = (x1 - x0, y1 - y0)
+    if ax is None:
+        top = 0.35 if title else 0.0  # inches kept free for the title
+        if figsize is None:  # fitted to the graph, at most 16 inches wide
+            s = min(1.0, 16.0 / natural[0])
+            figsize = (max(natural[0] * s, 2.0), max(natural[1] * s, 1.2) + top)
+        fig, ax = plt.subplots(figsize=figsize)
+        fig.subplots_adjust(0, 0, 1, 1 - top / figsize[1])
+    else:
+        fig = ax.figure
+        ax.clear()
+    bbox = ax.get_position()
+    width_in, height_in = bbox.width * fig.get_figwidth(), bbox.height * fig.get_figheight()
+    scale = min(width_in / natural[0], height_in / natural[1])  # equal aspect: the tighter fits
+    font = 8.0 * min(scale, 1.6)
+    lw = max(0.4, min(scale, 1.3))  # line widths follow the scale too
+
+    ax.set_aspect("equal")
+    ax.set_xlim(x0, x1)
+    ax.set_ylim(y0, y1)
+    ax.axis("off")
+    if title:
+        ax.set_title(title)
+
+    def arrow(start: tuple[float, float], end: tuple[float, float], rad: float = 0.0) -> None:
+        ax.add_patch(FancyArrowPatch(start, end, arrowstyle="-|>", mutation_scale=9 * min(scale, 1.6),
+                                     connectionstyle=f"arc3,rad={rad}", color="#555555",
+                                     linewidth=0.9 * lw, shrinkA=0, shrinkB=0, zorder=1))
+
+    # Everything an arrow should not cross: the boxes and the op circles (as small squares).
+    boxes = {n: (x - _BOX_W / 2, y - _BOX_H / 2, x + _BOX_W / 2, y + _BOX_H / 2) for n, (x, y) in pos.items()}
+    circles = {n: (x - _BOX_W / 2 - _OP_GAP - _OP_R, y - _OP_R, x - _BOX_W / 2 - _OP_GAP + _OP_R, y + _OP_R)
+               for n, (x, y) in pos.items() if n._prev}
+
+    for node, (x, y) in pos.items():
+        hot = node in highlighted
+        if hot:
+            face, edge = "#ffd27f", "#d95f02"
+        elif node is value:
+            face, edge = "#d9f0d3", "#1b7837"
+        elif not node._prev:
+            face, edge = "#dbe9f6", "#2166ac"
+        else:
+            face, edge = "#f4f4f4", "#555555"
+        ax.add_patch(FancyBboxPatch((x - _BOX_W / 2, y - _BOX_H / 2), _BOX_W, _BOX_H,
+                                    boxstyle="round,pad=0,rounding_size=0.06", facecolor=face,
+                                    edgecolor=edge, linewidth=(2.0 if hot else 1.0) * lw, zorder=2))
+        lines = [f"data {node.data:.4f}", f"grad {node.grad:.4f}"]
+        if node.label:
+            lines.insert(0, node.label)
+        text = ax.text(x, y, "\n".join(lines), ha="center", va="center", fontsize=font,
+                       family="monospace", linespacing=1.25, zorder=3)
+        text.set_gid("value")
+        if not node._prev:
+            continue
+        # The operation's circle, its arrow to the result and the arrows from its inputs.
+        ox = x - _BOX_W / 2 - _OP_GAP
+        ax.add_patch(Circle((ox, y), _OP_R, facecolor="#ffd27f" if hot else "white",
+                            edgecolor=edge if hot else "#555555", linewidth=lw, zorder=2))
+        symbol = _OP_SYMBOLS.get(node._op, node._op)
+        if symbol.startswith("**"):
+            symbol = "^" + symbol[2:]
+        op_text = ax.text(ox, y, symbol, ha="center", va="center", zorder=3,
+                          fontsize=font * (1.0 if len(symbol) <= 2 else 0.85))
+        op_text.set_gid("op")
+        arrow((ox + _OP_R, y), (x - _BOX_W / 2, y))
+        for k, child in enumerate(node._prev):
+            cx, cy = pos[child]
+            start = (cx + _BOX_W / 2, cy)
+            # Point the arrow at the circle's edge, along the line between the two centres.
+            dx, dy = ox - start[0], y - cy
+            dist = math.hypot(dx, dy)
+            end = (ox - _OP_R * dx / dist, y - _OP_R * dy / dist)
+            if node._prev.count(child) > 1:  # a*a: two arrows, bent apart, so both are visible
+                arrow(start, end, rad=0.25 if k == node._prev.index(child) else -0.25)
+            else:  # bend the arrow if a straight one would run behind another box
+                others = [b for n, b in boxes.items() if n is not child]
+                others += [c for n, c in circles.items() if n is not node]
+                arrow(start, end, rad=_clear_bend(start, end, others))
     return fig, ax

@@ -18,8 +18,8 @@ import numpy as np
 
 from matplotlib.figure import Figure
 
-from bplib.surfaces import QUADRATIC_START, gradient_descent, plot_contours, plot_path, quadratic, quadratic_grad
-from bplib.widgets import _display
+from bplib.course.surfaces import QUADRATIC_START, gradient_descent, plot_contours, plot_path, quadratic, quadratic_grad
+from bplib.course.widgets import _display
 
 __all__ = ["DEFAULT_LR", "DEFAULT_STEPS", "DIVERGENCE_FACTOR", "run_on_quadratic", "describe_run",
            "plot_learning_rate_run", "learning_rate_explorer"]
@@ -33,7 +33,7 @@ DIVERGENCE_FACTOR: float = 10.0
 
 
 def run_on_quadratic(lr: float = DEFAULT_LR, steps: int = DEFAULT_STEPS) -> tuple[np.ndarray, np.ndarray, int | None]:
-    """Run gradient descent on :func:`bplib.surfaces.quadratic` from ``QUADRATIC_START``.
+    """Run gradient descent on :func:`bplib.course.surfaces.quadratic` from ``QUADRATIC_START``.
 
     Returns
     -------

@@ -5,13 +5,13 @@ likely mistake. An unfinished exercise (``raise NotImplementedError()`` in the s
 is never caught, so it cannot pass.
 """
 
-from bplib.exercises._common import ExerciseFailed
-from bplib.exercises.ch01 import check_sigmoid_derivative, check_tanh_derivative
-from bplib.exercises.ch02 import BY_HAND_INPUTS, check_backprop_by_hand
-from bplib.exercises.ch05 import check_linear_layer
-from bplib.exercises.ch08 import check_xor_backward, check_xor_forward, check_xor_hyperparameters
-from bplib.exercises.ch10 import check_softmax_cross_entropy
-from bplib.exercises.ch13 import (check_accuracy_from_logits, check_most_confidently_wrong, check_one_hot,
+from bplib.course.exercises.common import ExerciseFailed
+from bplib.course.exercises.derivatives import check_sigmoid_derivative, check_tanh_derivative
+from bplib.course.exercises.graphs import BY_HAND_INPUTS, check_backprop_by_hand
+from bplib.course.exercises.linear_layer import check_linear_layer
+from bplib.course.exercises.xor import check_xor_backward, check_xor_forward, check_xor_hyperparameters
+from bplib.course.exercises.softmax import check_softmax_cross_entropy
+from bplib.course.exercises.mnist import (check_accuracy_from_logits, check_most_confidently_wrong, check_one_hot,
                                   check_r3_model, check_train_step)
 
 __all__ = [

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from bplib.exercises import ExerciseFailed, check_softmax_cross_entropy
-from bplib.exercises.ch10 import softmax_cross_entropy_reference
+from bplib.course.exercises import ExerciseFailed, check_softmax_cross_entropy
+from bplib.course.exercises.softmax import softmax_cross_entropy_reference
 
 
 def _one_hot(labels, c):

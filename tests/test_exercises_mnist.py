@@ -8,9 +8,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from bplib.exercises import (ExerciseFailed, check_accuracy_from_logits, check_most_confidently_wrong,
+from bplib.course.exercises import (ExerciseFailed, check_accuracy_from_logits, check_most_confidently_wrong,
                              check_one_hot, check_r3_model, check_train_step)
-from bplib.exercises.ch13 import R3_PARAMETERS
+from bplib.course.exercises.mnist import R3_PARAMETERS
 from bplib.functions import softmax
 from bplib.nn import Linear, ReLU, Sequential, Sigmoid, SoftmaxCrossEntropy
 from bplib.optim import SGD

@@ -2,7 +2,7 @@
 
 Three functions, all quick and none of them downloads anything::
 
-    from bplib.setup_check import report
+    from bplib.course.setup_check import report
     report()            # prints versions, minimum-version checks and whether MNIST is available
 
 * :func:`versions` -- the installed versions of Python and of the packages the course uses;

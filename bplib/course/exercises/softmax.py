@@ -24,7 +24,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from bplib.exercises._common import check_shape, diagnose_values, fail, passed
+from bplib.course.exercises.common import check_shape, diagnose_values, fail, passed
 
 __all__ = ["softmax_cross_entropy_reference", "check_softmax_cross_entropy"]
 
@@ -109,7 +109,7 @@ def check_softmax_cross_entropy(fn: Callable[[np.ndarray, np.ndarray], tuple]) -
     NotImplementedError
         Propagated from an unfinished exercise (never caught).
     """
-    from bplib.gradcheck import numerical_gradient, relative_error  # imported here: keep bplib.exercises light
+    from bplib.gradcheck import numerical_gradient, relative_error  # imported here: keep bplib.course.exercises light
 
     rng = np.random.default_rng(10)
     n, c = 4, 3  # N != C, so that a labels/one-hot mix-up cannot broadcast silently

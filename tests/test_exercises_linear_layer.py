@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from bplib.exercises import ExerciseFailed, check_linear_layer
+from bplib.course.exercises import ExerciseFailed, check_linear_layer
 
 
 class Correct:

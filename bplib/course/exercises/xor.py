@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from bplib.exercises._common import check_shape, diagnose_values, fail, passed
+from bplib.course.exercises.common import check_shape, diagnose_values, fail, passed
 
 __all__ = ["check_xor_forward", "check_xor_backward", "check_xor_hyperparameters",
            "HYPERPARAMETER_SEEDS", "MAX_EPOCHS", "REQUIRED_SUCCESS"]
@@ -47,7 +47,7 @@ _RECT = (5, 3)  # N = 5 examples, H = 3 hidden units (D = 2): all sizes differ, 
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:
-    from bplib.functions import sigmoid  # imported here so that importing bplib.exercises stays light
+    from bplib.functions import sigmoid  # imported here so that importing bplib.course.exercises stays light
 
     return sigmoid(z)
 
@@ -302,7 +302,7 @@ def check_xor_backward(backward: Callable) -> None:
     ExerciseFailed
         Naming the likely mistake.
     """
-    from bplib.gradcheck import numerical_gradient, relative_error  # keeps importing bplib.exercises light
+    from bplib.gradcheck import numerical_gradient, relative_error  # keeps importing bplib.course.exercises light
 
     name = getattr(backward, "__name__", "backward")
     rect = _problem(*_RECT, seed=84)
@@ -355,7 +355,7 @@ def check_xor_hyperparameters(choose: Callable[[], tuple[float, int, int]] | flo
         (The three values may also be passed directly: ``check_xor_hyperparameters(lr, hidden, epochs)``.)
 
     Passes when at most ``MAX_EPOCHS`` epochs at learning rate ``lr`` learn XOR
-    (:func:`bplib.widgets.xor.learned_xor`) for at least 90% of the seeds ``HYPERPARAMETER_SEEDS``.
+    (:func:`bplib.course.widgets.xor.learned_xor`) for at least 90% of the seeds ``HYPERPARAMETER_SEEDS``.
 
     Raises
     ------
@@ -363,7 +363,7 @@ def check_xor_hyperparameters(choose: Callable[[], tuple[float, int, int]] | flo
         Naming the likely problem: too many epochs, a learning rate too small (or too large) to learn,
         too few hidden units (one cannot represent XOR; two get stuck for some seeds).
     """
-    from bplib.widgets.xor import train_xor  # the same trainer as the notebook's sweep and success table
+    from bplib.course.widgets.xor import train_xor  # the same trainer as the notebook's sweep and success table
 
     if callable(choose):
         name = getattr(choose, "__name__", "the function")

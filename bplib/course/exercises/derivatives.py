@@ -28,7 +28,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from bplib.exercises._common import as_array, diagnose_values, fail, passed
+from bplib.course.exercises.common import as_array, diagnose_values, fail, passed
 
 __all__ = ["check_sigmoid_derivative", "check_tanh_derivative"]
 
@@ -48,7 +48,7 @@ _Mistake = tuple[Callable[[np.ndarray], np.ndarray], str]
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:
-    from bplib.functions import sigmoid  # imported here so that importing bplib.exercises stays light
+    from bplib.functions import sigmoid  # imported here so that importing bplib.course.exercises stays light
 
     return sigmoid(z)
 

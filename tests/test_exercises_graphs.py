@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bplib.exercises import BY_HAND_INPUTS, ExerciseFailed, check_backprop_by_hand
-from bplib.exercises.ch02 import backprop_by_hand_reference
+from bplib.course.exercises import BY_HAND_INPUTS, ExerciseFailed, check_backprop_by_hand
+from bplib.course.exercises.graphs import backprop_by_hand_reference
 
 
 def correct(a, b, c, f):

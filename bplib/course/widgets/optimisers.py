@@ -3,9 +3,9 @@
 The four optimisers of :mod:`bplib.optim` move a single point ``w = (w_1, w_2)`` downhill on
 
 * the ill-conditioned quadratic of notebook 04, ``L(w) = 1/2 (w_1^2 + 10 w_2^2)``
-  (:func:`bplib.surfaces.quadratic`), from ``(-4, 1.5)``: steep across, flat along;
+  (:func:`bplib.course.surfaces.quadratic`), from ``(-4, 1.5)``: steep across, flat along;
 * the non-convex "four wells" surface ``(w_1^2 - 1)^2 + (w_2^2 - 1)^2 + 0.3 w_1``
-  (:func:`bplib.surfaces.four_wells`), from ``(1.4, 0.6)``, next to the shallow right-hand wells
+  (:func:`bplib.course.surfaces.four_wells`), from ``(1.4, 0.6)``, next to the shallow right-hand wells
   (local minima); the deeper left-hand wells (global minima) lie behind a bump.
 
 The optimisers are bplib's own classes, unchanged: the point is dressed as a model by
@@ -32,9 +32,9 @@ from matplotlib.figure import Figure
 import numpy as np
 
 from bplib.optim import SGD, Adam, Optimizer, RMSprop
-from bplib.surfaces import (QUADRATIC_START, four_wells, four_wells_critical_points, four_wells_grad, plot_contours,
+from bplib.course.surfaces import (QUADRATIC_START, four_wells, four_wells_critical_points, four_wells_grad, plot_contours,
                             plot_path, quadratic, quadratic_grad)
-from bplib.widgets import _display
+from bplib.course.widgets import _display
 
 __all__ = ["DEFAULT_LR", "DEFAULT_BETA1", "DEFAULT_BETA2", "DEFAULT_RHO", "DEFAULT_STEPS", "QUADRATIC_START",
            "WELLS_START", "OPTIMISER_COLORS", "PointParameter", "make_optimisers", "optimiser_path",

@@ -22,7 +22,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
-from bplib.widgets import _display
+from bplib.course.widgets import _display
 
 __all__ = ["DEFAULT_H", "DEFAULT_X0", "cubic", "cubic_derivative", "secant_slope", "draw_secant",
            "secant_explorer"]
