@@ -12,8 +12,8 @@ import pytest  # noqa: E402
 
 from bplib.autograd import Value, topological_order  # noqa: E402
 from bplib.course.widgets import backward_stepper, draw_backward_step  # noqa: E402
-from bplib.course.widgets.backward_steps import (DEFAULT_STEP, backward_step_state,  # noqa: E402
-                                          default_expression)
+from bplib.course.experiments import backward_step_state, default_expression  # noqa: E402
+from bplib.course.widgets.backward_steps import DEFAULT_STEP  # noqa: E402
 
 HIGHLIGHT_FACE = "#ffd27f"  # draw_graph's colour for highlighted nodes
 

@@ -16,8 +16,8 @@ import pytest  # noqa: E402
 
 from bplib.nn import Linear, ReLU, Sigmoid  # noqa: E402
 from bplib.course.widgets import depth_explorer, plot_depth_run  # noqa: E402
-from bplib.course.widgets.depth import (DEFAULT_ACTIVATION, DEFAULT_DEPTH, DEFAULT_INIT, N_EXAMPLES, WIDTH,  # noqa: E402
-                                 build_deep_net, depth_run, describe_depth_run, verdict)
+from bplib.course.experiments import (DEFAULT_ACTIVATION, DEFAULT_DEPTH, DEFAULT_INIT, N_EXAMPLES, WIDTH,  # noqa: E402
+                                     build_deep_net, depth_run, describe_depth_run, verdict)
 from widget_controls import control  # noqa: E402
 
 

@@ -18,9 +18,9 @@ import pytest  # noqa: E402
 from bplib.optim import SGD, Adam, RMSprop  # noqa: E402
 from bplib.course.surfaces import QUADRATIC_START, four_wells_grad, quadratic_grad  # noqa: E402
 from bplib.course.widgets import optimiser_explorer, plot_optimiser_run  # noqa: E402
+from bplib.course.experiments import PointParameter, make_optimisers, optimiser_path  # noqa: E402
 from bplib.course.widgets.optimisers import (DEFAULT_BETA1, DEFAULT_BETA2, DEFAULT_LR, DEFAULT_RHO,  # noqa: E402
-                                      DEFAULT_STEPS, WELLS_START, PointParameter, make_optimisers,
-                                      optimiser_path)
+                                             DEFAULT_STEPS, WELLS_START)
 from widget_controls import control  # noqa: E402
 
 

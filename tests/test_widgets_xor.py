@@ -18,8 +18,8 @@ from bplib.data import xor  # noqa: E402
 from bplib.nn import Linear, MSELoss, Sequential, Sigmoid  # noqa: E402
 from bplib.optim import SGD  # noqa: E402
 from bplib.course.widgets import plot_xor_run, xor_explorer  # noqa: E402
-from bplib.course.widgets.xor import (DEFAULT_EPOCHS, DEFAULT_HIDDEN, DEFAULT_LR, describe_xor_run,  # noqa: E402
-                               learned_xor, train_xor)
+from bplib.course.experiments import learned_xor, train_xor  # noqa: E402
+from bplib.course.widgets.xor import DEFAULT_EPOCHS, DEFAULT_HIDDEN, DEFAULT_LR, describe_xor_run  # noqa: E402
 from widget_controls import control  # noqa: E402
 
 

@@ -9,7 +9,7 @@ Only NumPy and matplotlib are used.
 ``loss_curves``             train/validation loss per epoch (+ per-step losses)
 ``accuracy_curves``         train/validation accuracy per epoch
 ``decision_boundary``       the regions a 2-D classifier assigns to each class
-``gradient_norms``          per-layer gradient norms (``layer_gradient_norms``)
+``gradient_norms``          per-layer gradient norms (``experiments.layer_gradient_norms``)
 ``histograms``              one histogram per layer, side by side
 ``digit_grid``              MNIST digits with labels and predictions
 ``confusion_matrix``        counts of (true, predicted) pairs (``confusion_counts``)
@@ -32,13 +32,13 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from bplib.autograd import Value, topological_order
+from bplib.course.experiments import layer_gradient_norms  # noqa: F401  moved: re-exported until notebook 12 imports it from experiments
 
 __all__ = [
     "loss_curves",
     "accuracy_curves",
     "decision_boundary",
     "gradient_norms",
-    "layer_gradient_norms",
     "histograms",
     "digit_grid",
     "confusion_matrix",
@@ -251,29 +251,12 @@ def decision_boundary(predict_fn_or_model: Any, X: np.ndarray, y: np.ndarray, *,
 
 
 # ---- gradients -------------------------------------------------------------------------------
-def layer_gradient_norms(model: Any, *, include_biases: bool = False) -> dict[str, float]:
-    """The Euclidean (Frobenius) norm of each weight gradient, by parameter name.
-
-    Reads ``model.parameters()``, which yields ``(name, param, grad)`` (``"0.W"``,
-    ``"0.b"``, ``"2.W"``...); keeps the weight matrices (names ending in ``W``) unless
-    ``include_biases``. Call it after a backward pass.
-    """
-    norms: dict[str, float] = {}
-    for name, _param, grad in model.parameters():
-        if not include_biases and name.split(".")[-1] != "W":
-            continue
-        if grad is None:
-            raise ValueError(f"parameter {name!r} has no gradient yet: run a forward and a backward pass first")
-        norms[name] = float(np.linalg.norm(np.asarray(grad, dtype=np.float64)))
-    return norms
-
-
 def gradient_norms(norms_by_layer: Mapping[str, Any] | Sequence[Any], ax: Axes | None = None,
                    log_scale: bool = True, *, title: str = "Gradient norm per layer") -> tuple[Figure, Axes]:
     """Bar chart of one gradient norm per layer, or lines of norms over training.
 
     ``norms_by_layer`` is a dict ``{"0.W": 0.12, "2.W": 0.03}`` (see
-    :func:`layer_gradient_norms`) or a list (layers are then named "layer 0", ...).
+    :func:`bplib.course.experiments.layer_gradient_norms`) or a list (layers are then named "layer 0", ...).
     If each value is itself a sequence (the norm recorded at every step), one line per
     layer is drawn against the step instead. ``log_scale`` (default) shows vanishing and
     exploding gradients, which differ by orders of magnitude.

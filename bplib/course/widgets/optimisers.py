@@ -8,10 +8,10 @@ The four optimisers of :mod:`bplib.optim` move a single point ``w = (w_1, w_2)``
   (:func:`bplib.course.surfaces.four_wells`), from ``(1.4, 0.6)``, next to the shallow right-hand wells
   (local minima); the deeper left-hand wells (global minima) lie behind a bump.
 
-The optimisers are bplib's own classes, unchanged: the point is dressed as a model by
-:class:`PointParameter`, whose ``parameters()`` yields ``("w", w, grad)`` like a layer's.
+The optimisers are bplib's own classes, unchanged; the paths are computed by
+:func:`bplib.course.experiments.optimiser_path` (the point is dressed as a model by
+:class:`bplib.course.experiments.PointParameter`). This module only draws:
 
-* :func:`optimiser_path` runs one optimiser from a start point and returns the path;
 * :func:`plot_optimiser_run` draws the four paths on both surfaces and prints where each ended
   (the notebook's compared cell calls it with its defaults);
 * :func:`optimiser_explorer` wraps the same drawing in an ipywidgets ``interactive`` with sliders
@@ -24,90 +24,35 @@ same on every machine.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
-
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 import numpy as np
 
-from bplib.optim import SGD, Adam, Optimizer, RMSprop
+from bplib.course.experiments import (OPTIMISER_BETA1, OPTIMISER_BETA2, OPTIMISER_LR, OPTIMISER_RHO, make_optimisers,
+                                     optimiser_path)
+from bplib.course.experiments import PointParameter  # noqa: F401  moved: re-exported until notebook 11 reads it there
 from bplib.course.surfaces import (QUADRATIC_START, four_wells, four_wells_critical_points, four_wells_grad, plot_contours,
                             plot_path, quadratic, quadratic_grad)
 from bplib.course.widgets import _display
 
-__all__ = ["DEFAULT_LR", "DEFAULT_BETA1", "DEFAULT_BETA2", "DEFAULT_RHO", "DEFAULT_STEPS", "QUADRATIC_START",
-           "WELLS_START", "OPTIMISER_COLORS", "PointParameter", "make_optimisers", "optimiser_path",
-           "describe_wells_end", "plot_optimiser_run", "optimiser_explorer"]
+__all__ = ["DEFAULT_LR", "DEFAULT_BETA1", "DEFAULT_BETA2", "DEFAULT_RHO", "DEFAULT_STEPS", "WELLS_START",
+           "OPTIMISER_COLORS", "describe_wells_end", "plot_optimiser_run", "optimiser_explorer"]
 
-#: One learning rate for all four optimisers (SGD diverges on the quadratic above 2 / 10 = 0.2).
-DEFAULT_LR: float = 0.15
-#: SGD's momentum and Adam's beta1 (Keras's Adam default; a common momentum).
-DEFAULT_BETA1: float = 0.9
-#: Adam's beta2 (Keras's and PyTorch's default).
-DEFAULT_BETA2: float = 0.999
-#: RMSprop's rho (Keras's default). RMSprop has no bias correction: its first step is 1/sqrt(1 - rho)
-#: times too large, 3.2x for 0.9 but 32x for 0.999, which is why its rho is smaller than Adam's beta2.
-DEFAULT_RHO: float = 0.9
+#: The explorer's first drawing uses the experiments' defaults.
+DEFAULT_LR: float = OPTIMISER_LR
+DEFAULT_BETA1: float = OPTIMISER_BETA1
+DEFAULT_BETA2: float = OPTIMISER_BETA2
+DEFAULT_RHO: float = OPTIMISER_RHO
 #: Number of optimiser steps drawn by default.
 DEFAULT_STEPS: int = 100
 #: Where the paths start on the four-wells surface: next to the shallow (local) right-hand wells.
 WELLS_START: tuple[float, float] = (1.4, 0.6)
-#: A path counts as diverged once ``|w|`` exceeds this (it is stopped there, before anything overflows).
-MAX_NORM: float = 1e3
 #: Colour of each optimiser's path, the same in every figure.
 OPTIMISER_COLORS: dict[str, str] = {"SGD": "tab:blue", "SGD + momentum": "tab:orange", "RMSprop": "tab:green",
                                     "Adam": "tab:red"}
 
 _WELLS_WINDOW = {"xlim": (-2.0, 2.0), "ylim": (-2.0, 2.0)}
-
-
-class PointParameter:
-    """A point ``w`` of the plane dressed as a model, so that bplib's optimisers can move it.
-
-    ``parameters()`` yields the one triple ``("w", w, grad)``, exactly like a layer's
-    ``("W", W, dW)``; the optimiser updates ``w`` in place from ``grad``, which the caller fills
-    with the surface's gradient before every ``step``.
-    """
-
-    def __init__(self, w0: Sequence[float]) -> None:
-        self.w = np.array(w0, dtype=np.float64)    # a copy
-        self.grad = np.zeros_like(self.w)
-
-    def parameters(self) -> Iterator[tuple[str, np.ndarray, np.ndarray]]:
-        """Yield ``("w", w, grad)``."""
-        yield "w", self.w, self.grad
-
-
-def make_optimisers(lr: float = DEFAULT_LR, beta1: float = DEFAULT_BETA1, beta2: float = DEFAULT_BETA2,
-                    rho: float = DEFAULT_RHO) -> dict[str, Optimizer]:
-    """Fresh optimisers (no state yet): ``SGD(lr)``, ``SGD(lr, momentum=beta1)``,
-    ``RMSprop(lr, rho=rho)`` and ``Adam(lr, beta1, beta2)``, keyed by their names in the figures."""
-    return {"SGD": SGD(lr), "SGD + momentum": SGD(lr, momentum=beta1), "RMSprop": RMSprop(lr, rho=rho),
-            "Adam": Adam(lr, beta1=beta1, beta2=beta2)}
-
-
-def optimiser_path(optimizer: Optimizer, grad: Callable[[np.ndarray], np.ndarray], w0: Sequence[float],
-                   steps: int) -> np.ndarray:
-    """Move a :class:`PointParameter` from ``w0`` with ``optimizer`` for ``steps`` steps; return the path.
-
-    Each step: ``grad`` of the current point into ``point.grad``, then ``optimizer.step(point)``.
-
-    Returns
-    -------
-    array of shape (T, 2)
-        ``w_0, w_1, ..., w_steps``; shorter when ``|w|`` exceeded ``MAX_NORM`` (the run diverged and
-        is stopped there).
-    """
-    point = PointParameter(w0)
-    path = [point.w.copy()]
-    for _ in range(steps):
-        point.grad[...] = grad(point.w)
-        optimizer.step(point)
-        path.append(point.w.copy())
-        if not np.all(np.isfinite(point.w)) or np.sqrt(np.sum(point.w ** 2)) > MAX_NORM:
-            break
-    return np.array(path)
 
 
 def _diverged(path: np.ndarray, steps: int) -> bool:
