@@ -171,7 +171,7 @@ class PointParameter:
     with the surface's gradient before every ``step``.
     """
 
-    def __init__(self, w0: Sequence[float]) -> None:
+    def __init__(self, w0: Sequence[float] | np.ndarray) -> None:
         self.w = np.array(w0, dtype=np.float64)    # a copy
         self.grad = np.zeros_like(self.w)
 
@@ -188,17 +188,31 @@ def make_optimisers(lr: float = OPTIMISER_LR, beta1: float = OPTIMISER_BETA1, be
             "Adam": Adam(lr, beta1=beta1, beta2=beta2)}
 
 
-def optimiser_path(optimizer: Optimizer, grad: Callable[[np.ndarray], np.ndarray], w0: Sequence[float],
-                   steps: int) -> np.ndarray:
-    """Move a :class:`PointParameter` from ``w0`` with ``optimizer`` for ``steps`` steps; return the path.
+def optimiser_path(optimizer: Optimizer, grad: Callable[[np.ndarray], np.ndarray], w0: Sequence[float] | np.ndarray,
+                   steps: int, *, max_norm: float = MAX_NORM) -> np.ndarray:
+    """Move a point from ``w0`` with ``optimizer`` for ``steps`` steps, keeping every point.
 
-    Each step: ``grad`` of the current point into ``point.grad``, then ``optimizer.step(point)``.
+    Each step puts the gradient ``grad(w)`` into a :class:`PointParameter`'s ``grad`` and calls
+    ``optimizer.step(point)``; with ``SGD(lr)`` that is plain gradient descent
+    ``w <- w - eta * dL/dw`` (``eta`` is ``lr``), which is all ``surfaces.gradient_descent`` does.
+
+    Parameters
+    ----------
+    optimizer : a fresh :class:`bplib.optim.Optimizer` (``SGD``, ``RMSprop``, ``Adam``...)
+    grad : callable
+        ``grad(w)`` returns the gradient ``dL/dw`` at ``w`` (shape (D,)).
+    w0 : array of shape (D,)
+        Starting point (copied, never modified).
+    steps : int
+        Number of updates.
+    max_norm : float
+        Stop early once ``||w||`` exceeds this (default ``MAX_NORM``): the run has diverged, and
+        going on would only overflow.
 
     Returns
     -------
-    array of shape (T, 2)
-        ``w_0, w_1, ..., w_steps``; shorter when ``|w|`` exceeded ``MAX_NORM`` (the run diverged and
-        is stopped there).
+    array of shape (T, D)
+        The path ``w_0, w_1, ..., w_steps``; ``T = steps + 1`` unless the run stopped early.
     """
     point = PointParameter(w0)
     path = [point.w.copy()]
@@ -206,7 +220,7 @@ def optimiser_path(optimizer: Optimizer, grad: Callable[[np.ndarray], np.ndarray
         point.grad[...] = grad(point.w)
         optimizer.step(point)
         path.append(point.w.copy())
-        if not np.all(np.isfinite(point.w)) or np.sqrt(np.sum(point.w ** 2)) > MAX_NORM:
+        if not np.all(np.isfinite(point.w)) or np.sqrt(np.sum(point.w ** 2)) > max_norm:
             break
     return np.array(path)
 

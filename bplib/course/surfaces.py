@@ -13,7 +13,8 @@ Points are arrays whose LAST axis holds the two coordinates, so the same functio
 point ``w`` of shape ``(2,)``, a path of shape ``(T, 2)`` or a whole grid of shape ``(H, W, 2)``.
 All arithmetic is elementwise (no matrix products), so results are identical on every machine.
 
-:func:`gradient_descent` runs plain gradient descent on any of them; :func:`plot_contours` and
+:func:`gradient_descent` runs plain gradient descent on any of them (it is
+:func:`bplib.course.experiments.optimiser_path` with ``SGD``); :func:`plot_contours` and
 :func:`plot_path` draw a surface's contour lines and a trajectory on them.
 """
 
@@ -23,6 +24,9 @@ from collections.abc import Callable, Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
+
+from bplib.course.experiments import optimiser_path
+from bplib.optim import SGD
 
 __all__ = [
     "QUADRATIC_CURVATURES",
@@ -132,7 +136,10 @@ def four_wells_critical_points(tilt: float = FOUR_WELLS_TILT) -> dict[str, np.nd
 
 def gradient_descent(grad: Callable[[np.ndarray], np.ndarray], w0: Sequence[float] | np.ndarray, lr: float,
                      steps: int, *, max_norm: float = 1e6) -> np.ndarray:
-    """Plain gradient descent ``w <- w - lr * grad(w)`` from ``w0``, keeping every point.
+    """Plain gradient descent ``w <- w - eta * grad(w)`` from ``w0`` (``eta`` is ``lr``), keeping every point.
+
+    This is :func:`bplib.course.experiments.optimiser_path` with bplib's ``SGD(lr)``, the one loop
+    that moves a point with an optimiser; only the divergence limit is larger here.
 
     Parameters
     ----------
@@ -141,7 +148,7 @@ def gradient_descent(grad: Callable[[np.ndarray], np.ndarray], w0: Sequence[floa
     w0 : array of shape (D,)
         Starting point (copied, never modified).
     lr : float
-        Learning rate (step size).
+        Learning rate ``eta`` (step size), positive.
     steps : int
         Number of updates.
     max_norm : float
@@ -153,14 +160,7 @@ def gradient_descent(grad: Callable[[np.ndarray], np.ndarray], w0: Sequence[floa
     array of shape (T, D)
         The path ``w_0, w_1, ..., w_steps``; ``T = steps + 1`` unless the run stopped early.
     """
-    w = np.array(w0, dtype=np.float64)  # a copy
-    path = [w.copy()]
-    for _ in range(steps):
-        w = w - lr * grad(w)
-        path.append(w.copy())
-        if not np.all(np.isfinite(w)) or np.sqrt(np.sum(w**2)) > max_norm:
-            break
-    return np.array(path)
+    return optimiser_path(SGD(lr), grad, w0, steps, max_norm=max_norm)
 
 
 def plot_contours(loss: Callable[[np.ndarray], np.ndarray], ax: plt.Axes | None = None, *,
