@@ -1,0 +1,3 @@
+"""Exercises of the course (being written)."""
+
+__all__: list[str] = []
