@@ -2,9 +2,10 @@
 
 ``training_loop_diagram`` draws one step of training an MLP: the forward pass left to right
 along the top of the boxes, the backward pass right to left along the bottom, and the parameter
-gradients going down into the update step. Labels use the course notation: the input ``X``
-(also called :math:`a^0`), pre-activations :math:`z^l`, activations :math:`a^l`, the loss
-:math:`L`, and gradients such as :math:`\\partial L/\\partial z^l` (which is :math:`\\delta^l`).
+gradients going down into the update step. Labels use the course notation (batch arrays, one row
+per example): the input ``X`` (also :math:`A^{(0)}`), pre-activations :math:`Z^{(l)}`, activations
+:math:`A^{(l)}`, the targets ``Y``, the loss :math:`L`, and gradients such as
+:math:`\\partial L/\\partial Z^{(l)}` (which is :math:`\\Delta^{(l)}`).
 """
 
 from __future__ import annotations
@@ -31,19 +32,27 @@ _KEEPS = {
     "relu": "{i} > 0",
 }
 
+# What a loss keeps for its backward pass ("{o}" = the prediction it receives): bplib's MSELoss keeps
+# the difference from the targets, SoftmaxCrossEntropy the probabilities P and the labels y.
+_LOSS_KEEPS = {
+    "mseloss": "${o} - Y$",
+    "mse": "${o} - Y$",
+    "softmaxcrossentropy": "$P$, y",
+}
+
 
 def _is_linear(name: str) -> bool:
     return name.lower() in {"linear", "dense"}
 
 
 def _math(symbol: str) -> str:
-    """Wrap a symbol such as ``z^1`` in mathtext dollars (``X`` stays plain)."""
+    """Wrap a symbol such as ``Z^{(1)}`` in mathtext dollars (``X`` stays plain)."""
     return symbol if symbol == "X" else f"${symbol}$"
 
 
 def _sup(n: int) -> str:
-    """A superscript for mathtext: ``2`` stays ``2``, ``12`` becomes ``{12}`` (else only the 1 is raised)."""
-    return str(n) if n < 10 else f"{{{n}}}"
+    """A layer superscript for mathtext, with parentheses: ``2`` becomes ``{(2)}``."""
+    return f"{{({n})}}"
 
 
 def _grad(symbol: str) -> str:
@@ -52,15 +61,15 @@ def _grad(symbol: str) -> str:
 
 
 def training_loop_diagram(
-    layers: Sequence[str] = ("Linear", "Sigmoid", "Linear", "Loss"),
+    layers: Sequence[str] = ("Linear", "Sigmoid", "Linear", "Sigmoid", "MSELoss"),
     ax: Axes | None = None,
 ) -> tuple[Figure, Axes]:
     """Draw the forward and backward flow of one training step of an MLP.
 
     Boxes, left to right: the input batch, one box per layer, the loss. Blue arrows on top carry
-    the forward values (``X``, :math:`z^1`, :math:`a^1`, ...; the loss also receives the targets
-    ``y``); red arrows below carry the gradients back (:math:`\\partial L/\\partial z^2`, ...);
-    each ``Linear`` box sends :math:`\\partial L/\\partial W^l` and :math:`\\partial L/\\partial b^l`
+    the forward values (``X``, :math:`Z^{(1)}`, :math:`A^{(1)}`, ...; the loss also receives the
+    targets ``Y``); red arrows below carry the gradients back (:math:`\\partial L/\\partial Z^{(2)}`, ...);
+    each ``Linear`` box sends :math:`\\partial L/\\partial W^{(l)}` and :math:`\\partial L/\\partial b^{(l)}`
     down to the update step (green), which changes the weights in place before the next batch.
     Each box also says what its forward pass keeps for the backward pass.
 
@@ -69,7 +78,9 @@ def training_loop_diagram(
     layers : sequence of str
         Layer names in order, the last one being the loss, e.g.
         ``("Linear", "ReLU", "Linear", "Loss")``. ``"Linear"`` (or ``"Dense"``) layers are numbered
-        1, 2, ...; an activation takes the number of the linear layer before it.
+        1, 2, ...; an activation takes the number of the linear layer before it. A loss named
+        ``"MSELoss"`` keeps the difference from the targets, ``"SoftmaxCrossEntropy"`` the
+        probabilities and labels; any other name keeps the prediction and the targets.
     ax : matplotlib Axes, optional
         Where to draw; by default a new 10 x 4 inch figure is made.
 
@@ -87,25 +98,26 @@ def training_loop_diagram(
     else:
         fig = ax.figure
 
-    # ---- names of the values flowing between boxes: X -> z1 -> a1 -> z2 -> ... -> L
+    # ---- names of the values flowing between boxes: X -> Z1 -> A1 -> Z2 -> ... -> L
     flow = ["X"]  # flow[k] is the input of box k+1 (box 0 is the input batch)
     keeps = []  # what each layer box keeps for backward
     linear_index = []  # the layer number l of each Linear box (None for other boxes)
     n_linear = 0
     for name in layers[:-1]:
-        i = "a^0" if flow[-1] == "X" else flow[-1]
+        i = "A^{(0)}" if flow[-1] == "X" else flow[-1]
         if _is_linear(name):
             n_linear += 1
-            out = f"z^{_sup(n_linear)}"
+            out = f"Z^{_sup(n_linear)}"
             linear_index.append(n_linear)
         else:
-            out = f"a^{_sup(max(n_linear, 1))}"
+            out = f"A^{_sup(max(n_linear, 1))}"
             linear_index.append(None)
         template = _KEEPS.get(name.lower(), "{i}")
         kept = template.format(i=i, o=out)
-        keeps.append("keeps X" if kept == "a^0" else f"keeps ${kept}$".replace("a^0 > 0", "X > 0"))
+        keeps.append("keeps X" if kept == "A^{(0)}" else f"keeps ${kept}$".replace("A^{(0)} > 0", "X > 0"))
         flow.append(out)
-    keeps.append(f"keeps ${flow[-1]}$, y")  # the loss keeps the prediction (or probabilities) and targets
+    loss_keeps = _LOSS_KEEPS.get(layers[-1].lower(), "${o}$, Y").format(o=flow[-1])
+    keeps.append(f"keeps {loss_keeps}")
     linear_index.append(None)
 
     # ---- geometry in data coordinates: box k spans [xs[k], xs[k] + box_w] horizontally
@@ -145,7 +157,7 @@ def training_loop_diagram(
         ax.text(xc, 2.72, titles[k], ha="center", va="center", fontsize=fs(11), fontweight="bold")
         ax.text(xc, 2.33, subtitles[k], ha="center", va="center", fontsize=fs(9), color="0.3")
 
-    # ---- forward arrows (top): X, z1, a1, ..., then L out of the loss; the targets y come in from above
+    # ---- forward arrows (top): X, Z1, A1, ..., then L out of the loss; the targets Y come in from above
     for k in range(n_boxes - 1):
         x0, x1 = xs[k] + box_w, xs[k + 1]
         arrow((x0 + 0.05, y_fwd), (x1 - 0.05, y_fwd), FORWARD_COLOR)
@@ -156,7 +168,8 @@ def training_loop_diagram(
     ax.text(x_loss + 0.32, y_fwd + 0.1, "$L$", ha="center", va="bottom", fontsize=fs(11), color=FORWARD_COLOR)
     xc_loss = xs[-1] + box_w / 2
     arrow((xc_loss, box_hi + 0.5), (xc_loss, box_hi + 0.04), FORWARD_COLOR)
-    ax.text(xc_loss + 0.08, box_hi + 0.3, "y", ha="left", va="center", fontsize=fs(11), color=FORWARD_COLOR)
+    targets = "y" if layers[-1].lower() == "softmaxcrossentropy" else "Y"
+    ax.text(xc_loss + 0.08, box_hi + 0.3, targets, ha="left", va="center", fontsize=fs(11), color=FORWARD_COLOR)
 
     # ---- backward arrows (bottom), right to left: dL/d(output of box k) goes from box k+1 to box k.
     # The first layer needs no dL/dX (nobody uses it), so the arrow into the input box is left out.
@@ -172,7 +185,7 @@ def training_loop_diagram(
         u0, u1 = xs[linear_boxes[0]] - 0.1, xs[linear_boxes[-1]] + box_w + 0.1
         box(u0, upd_lo, u1 - u0, upd_hi - upd_lo, UPDATE_COLOR, "#eaf6ea")
         ax.text((u0 + u1) / 2, (upd_lo + upd_hi) / 2,
-                r"Update (SGD):  $W^l \leftarrow W^l - \eta\,\partial L/\partial W^l$,  same for $b^l$",
+                r"Update (SGD):  $W^{(l)} \leftarrow W^{(l)} - \eta\,\partial L/\partial W^{(l)}$,  same for $b^{(l)}$",
                 ha="center", va="center", fontsize=fs(10))
         for k in linear_boxes:
             sup = _sup(linear_index[k - 1])
