@@ -24,10 +24,15 @@ NODE_MODULES = TOOLS / "node_modules"
 #: A course notebook is named ``NN_name.ipynb``; its two digits give the course order.
 NOTEBOOK_NAME = re.compile(r"^\d\d_[A-Za-z0-9_]+\.ipynb$")
 
-#: The mime type of a live ipywidgets view; a static page can only show a placeholder for it.
+#: The mime types of a live ipywidgets view and of the widget state a notebook saves.
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
-WIDGET_NOTE = ("*Interactive widget*: run this notebook in JupyterLab to move its sliders.  \n"
-               "The next cell draws the same figure with the default settings.")
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+
+#: A comment line that only steers the tests (``# NBVAL_IGNORE_OUTPUT``, ``# NBVAL_SKIP``, ...).
+TEST_MARKER = re.compile(r"^[ \t]*#[ \t]*NBVAL_[A-Z_]+\b.*$")
+
+#: A relative link to a course notebook in markdown or HTML: ``(05_vectorised_layers.ipynb#anchor)``.
+NOTEBOOK_LINK = re.compile(r"(?P<open>\(|href=[\"'])(?P<stem>\d\d_[A-Za-z0-9_]+)\.ipynb(?P<rest>#[^)\"'\s]*)?")
 
 
 def course_notebooks(folder: Path = NOTEBOOKS) -> list[Path]:
@@ -46,26 +51,196 @@ def notebook_title(nb: nbformat.NotebookNode, fallback: str) -> str:
     return fallback
 
 
-def static_copy(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """A copy of ``nb`` for a static page (slides, site): live widgets become a short note.
+def strip_test_markers(source: str) -> str:
+    """``source`` without the comment lines that only steer the tests (``# NBVAL_...``)."""
+    return "\n".join(line for line in source.splitlines() if not TEST_MARKER.match(line))
 
-    A saved widget state would need the ipywidgets HTML manager (from a CDN) and would show sliders that
-    move nothing, so the state is dropped and each widget view output is replaced by a plain-text note.
-    Every widget cell of the course is followed by a compared cell that draws the same figure, so no
-    figure is lost.
+
+def rewrite_notebook_links(source: str, suffix: str) -> str:
+    """Point links to course notebooks (``05_x.ipynb#a``) at their page in an edition (``05_x`` + ``suffix``)."""
+    return NOTEBOOK_LINK.sub(lambda m: f"{m['open']}{m['stem']}{suffix}{m['rest'] or ''}", source)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Live widgets on a static page
+# ---------------------------------------------------------------------------------------------------
+
+def _widget_states(nb: nbformat.NotebookNode) -> dict:
+    return nb.metadata.get("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
+
+
+def _model(states: dict, ref: str) -> dict | None:
+    entry = states.get(str(ref).removeprefix("IPY_MODEL_"))
+    return entry if isinstance(entry, dict) else None
+
+
+def _html_text(value: str) -> str:
+    import html as html_module
+
+    return html_module.unescape(re.sub(r"<[^>]+>", "", value)).replace("\u2007", " ")
+
+
+def progress_line(states: dict, model: dict) -> str | None:
+    """The text tqdm shows for a progress-bar widget (an HBox of label, bar, counts), at its last update.
+
+    ``epoch 1/5: 100%|██████████| 469/469 [00:01<00:00, 473.49it/s, loss=0.1075]``; ``None`` if
+    ``model`` is no progress bar.
+    """
+    if model.get("model_name") != "HBoxModel":
+        return None
+    children = [_model(states, ref) for ref in model["state"].get("children", [])]
+    if not children or any(child is None for child in children):
+        return None
+    bars = [c for c in children if c["model_name"] in {"FloatProgressModel", "IntProgressModel"}]
+    if len(bars) != 1:
+        return None
+    parts = []
+    for child in children:
+        state = child["state"]
+        if child is bars[0]:
+            low, high = float(state.get("min", 0)), float(state.get("max", 1))
+            done = 0.0 if high <= low else (float(state.get("value", 0)) - low) / (high - low)
+            full = int(round(10 * min(max(done, 0.0), 1.0)))
+            parts.append("|" + "█" * full + " " * (10 - full) + "|")
+        elif child["model_name"] in {"HTMLModel", "LabelModel"}:
+            parts.append(_html_text(str(state.get("value", ""))))
+    return "".join(parts).strip()
+
+
+def _control_value(model: dict) -> str | None:
+    """``description = value`` of a slider, dropdown, checkbox, ...; ``None`` for other models."""
+    state = model["state"]
+    name = str(state.get("description", "")).strip()
+    if not name:
+        return None
+    kind = model["model_name"]
+    if kind in {"DropdownModel", "RadioButtonsModel", "ToggleButtonsModel", "SelectModel"}:
+        labels, index = state.get("_options_labels", []), state.get("index")
+        value = labels[index] if isinstance(index, int) and 0 <= index < len(labels) else "?"
+    elif "value" in state:
+        value = state["value"]
+        fmt = state.get("readout_format")
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and fmt:
+            try:
+                value = format(value, fmt)
+            except (ValueError, TypeError):
+                pass
+    else:
+        return None
+    return f"{name} = {value}"
+
+
+def _walk(states: dict, model: dict, found: list[dict], seen: set[int]) -> None:
+    if id(model) in seen:
+        return
+    seen.add(id(model))
+    found.append(model)
+    for ref in model["state"].get("children", []):
+        child = _model(states, ref)
+        if child is not None:
+            _walk(states, child, found, seen)
+
+
+def static_widget_outputs(states: dict, view: dict) -> list[dict] | None:
+    """What a static page shows for one widget view output, or ``None`` if the saved state cannot say.
+
+    * a progress bar (tqdm): its last line, as plain text;
+    * an interactive widget (controls and an output area): a note naming its settings, then what its
+      output area showed when the notebook was run (the figure and text at the default settings).
+    """
+    model = _model(states, view.get("model_id", ""))
+    if model is None:
+        return None
+    line = progress_line(states, model)
+    if line is not None:
+        return [nbformat.v4.new_output("stream", name="stdout", text=line + "\n")]
+    models: list[dict] = []
+    _walk(states, model, models, set())
+    shown = [out for m in models if m["model_name"] == "OutputModel" for out in m["state"].get("outputs", [])]
+    settings = [v for v in (_control_value(m) for m in models) if v]
+    if not shown:
+        return None
+    what = ", ".join(settings) if settings else "its default settings"
+    note = ("*Interactive widget, shown as a still image of its default state* "
+            f"({what}). Open the notebook in JupyterLab to move its controls.")
+    outputs = [nbformat.v4.new_output("display_data", data={"text/markdown": note, "text/plain": note.replace("*", "")})]
+    for out in shown:
+        out = copy.deepcopy(out)
+        out.pop("transient", None)
+        if out.get("output_type") == "execute_result":
+            out["output_type"] = "display_data"
+            out.pop("execution_count", None)
+        outputs.append(nbformat.from_dict(out))
+    return outputs
+
+
+WIDGET_NOTE = ("*Interactive widget*: it cannot move on a static page. Open the notebook in JupyterLab to use it.")
+
+
+def static_copy(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """A copy of ``nb`` for a static page (slides, site): every live widget replaced by what it showed.
+
+    A progress bar becomes its last line; an interactive widget becomes a note naming its default
+    settings and the figure and text its output area held when the notebook was run (read from the
+    widget state the notebook saved). Without a saved state a widget becomes a short note. The saved
+    state is then dropped (it would need the ipywidgets HTML manager from a CDN).
     """
     nb = copy.deepcopy(nb)
-    nb.metadata.pop("widgets", None)
+    states = _widget_states(nb)
     for cell in nb.cells:
         if cell.cell_type != "code":
             continue
+        outputs = []
         for output in cell.outputs:
-            data = output.get("data", {})
-            if WIDGET_VIEW in data:
-                output["data"] = {"text/markdown": WIDGET_NOTE,
-                                  "text/plain": WIDGET_NOTE.replace("*", "").replace("  \n", "\n")}
-                output.get("metadata", {}).pop(WIDGET_VIEW, None)
+            view = output.get("data", {}).get(WIDGET_VIEW)
+            if view is None:
+                outputs.append(output)
+                continue
+            replaced = static_widget_outputs(states, view)
+            if replaced is None:
+                replaced = [nbformat.v4.new_output("display_data", data={
+                    "text/markdown": WIDGET_NOTE, "text/plain": WIDGET_NOTE.replace("*", "")})]
+            outputs.extend(replaced)
+        cell.outputs = _merge_streams(outputs)
+    nb.metadata.pop("widgets", None)
     return nb
+
+
+def _merge_streams(outputs: list) -> list:
+    """Adjacent stream outputs of the same name as one (five progress lines make one block)."""
+    merged: list = []
+    for out in outputs:
+        if (merged and out.get("output_type") == "stream" and merged[-1].get("output_type") == "stream"
+                and merged[-1].get("name") == out.get("name")):
+            merged[-1]["text"] = merged[-1]["text"] + out["text"]
+        else:
+            merged.append(out)
+    return merged
+
+
+def public_notebook(nb: nbformat.NotebookNode, name: str = "notebook", link_suffix: str = ".html",
+                    instructor: bool = False) -> nbformat.NotebookNode:
+    """The notebook as the slides and the site show it (a new object; ``nb`` is not changed).
+
+    * live widgets become what they showed (:func:`static_copy`);
+    * unless ``instructor``: the student edition's sources (solution regions replaced by the stub,
+      ``instructor-only`` cells dropped), keeping the stored outputs of the cells that do not depend
+      on an exercise (the exercise cells and the cells that need them show no output);
+    * no ``# NBVAL_...`` line in any code cell (they steer the tests, not the reader);
+    * links to course notebooks point at the edition's pages (``05_x`` + ``link_suffix``).
+    """
+    from student_edition import student_notebook
+
+    public = static_copy(nb)
+    if not instructor:
+        public, _ = student_notebook(public, name, keep_outputs=True)
+    for cell in public.cells:
+        if cell.cell_type == "code":
+            cell.source = strip_test_markers(cell.source)
+        elif cell.cell_type == "markdown":
+            cell.source = rewrite_notebook_links(cell.source, link_suffix)
+    public.metadata.pop("widgets", None)
+    return public
 
 
 def ensure_node_modules() -> Path:

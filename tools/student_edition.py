@@ -14,6 +14,8 @@ course notebook this writes a copy in which
   *Run All* (and ``jupyter nbconvert --execute``) carries on past an unsolved exercise: the exercise cells
   themselves, and every later cell that uses a name an exercise cell defines (its check cell, and cells
   using those, followed transitively through the names they define);
+* cells tagged ``instructor-only`` are dropped, and a cell whose metadata holds ``student_source``
+  shows that text instead of its own (how 00 says which edition the reader holds);
 * the result is validated with nbformat.
 
 Nothing else of the instructor edition is copied. The instructor notebooks are only read.
@@ -221,8 +223,22 @@ def cells_that_raise(nb: nbformat.NotebookNode, exercise_cells: set[int]) -> set
 # One notebook, the whole edition
 # ---------------------------------------------------------------------------------------------------
 
-def student_notebook(nb: nbformat.NotebookNode, name: str = "notebook") -> tuple[nbformat.NotebookNode, list[Region]]:
-    """The student version of one instructor notebook (a new object) and its solution regions."""
+#: A cell with this tag is only for the instructor edition (e.g. 00's "this is the instructor edition"):
+#: the student edition, the slides and the public site drop it.
+INSTRUCTOR_ONLY = "instructor-only"
+#: A cell may carry the text the student edition shows instead of its own in ``metadata["student_source"]``
+#: (a string or a list of lines, like a cell's source).
+STUDENT_SOURCE = "student_source"
+
+
+def student_notebook(nb: nbformat.NotebookNode, name: str = "notebook",
+                     keep_outputs: bool = False) -> tuple[nbformat.NotebookNode, list[Region]]:
+    """The student version of one instructor notebook (a new object) and its solution regions.
+
+    With ``keep_outputs`` (for the slides and the public site) the stored outputs of the cells that do
+    not depend on an exercise are kept; the exercise cells and every cell tagged ``raises-exception``
+    lose theirs (they would show what the solution computes, or a check that passed).
+    """
     student = copy.deepcopy(nb)
     regions: list[Region] = []
     exercise_cells: set[int] = set()
@@ -231,10 +247,14 @@ def student_notebook(nb: nbformat.NotebookNode, name: str = "notebook") -> tuple
         cell.metadata.pop("execution", None)
         cell.metadata.pop("collapsed", None)
         cell.metadata.pop("scrolled", None)
+        replacement = cell.metadata.pop(STUDENT_SOURCE, None)
+        if replacement is not None:
+            cell.source = replacement if isinstance(replacement, str) else "".join(replacement)
         if cell.cell_type != "code":
             continue
-        cell.outputs = []
-        cell.execution_count = None
+        if not keep_outputs:
+            cell.outputs = []
+            cell.execution_count = None
         source, found = strip_solutions(cell.source, where=f"{name}, cell {index}")
         if found:
             cell.source = source
@@ -242,12 +262,16 @@ def student_notebook(nb: nbformat.NotebookNode, name: str = "notebook") -> tuple
             regions.extend(Region(index, lines) for lines in found)
 
     for index in cells_that_raise(nb, exercise_cells):
-        tags = list(student.cells[index].metadata.get("tags", []))
+        cell = student.cells[index]
+        tags = list(cell.metadata.get("tags", []))
         if RAISES_TAG not in tags:
             tags.append(RAISES_TAG)
-        student.cells[index].metadata["tags"] = tags
+        cell.metadata["tags"] = tags
+        cell.outputs = []
+        cell.execution_count = None
 
-    student.metadata.pop("widgets", None)  # saved widget state is output too
+    student.cells = [cell for cell in student.cells if INSTRUCTOR_ONLY not in cell.metadata.get("tags", [])]
+    student.metadata.pop("widgets", None) if not keep_outputs else None  # saved widget state is output too
     nbformat.validate(student)
     return student, regions
 
