@@ -1,320 +1,336 @@
-"""Checks for notebook 13 (MNIST): the pieces of the Keras program R3, written in bplib.
+"""Exercises of notebook 13 (the MNIST capstone): R3 trained on the learner's own parts.
 
-The learner writes five small functions; each check feeds them a small synthetic problem (never
-the real MNIST), compares the answer with the reference and names the likely mistake:
+The learner writes the four parts of R3's training step as small functions, each checked on its
+own (on small, fixed, seeded problems, never the real MNIST) before MNIST runs:
 
-* ``one_hot(labels, num_classes)`` -> ``(N, num_classes)`` rows with a single 1
-  (:func:`check_one_hot`): transposed result, a 1 one column off, too few columns
-  (``labels.max() + 1`` instead of ``num_classes``);
-* ``build_r3(rng)`` -> ``Sequential(Linear(784, 512), ReLU(), Linear(512, 10))``
-  (:func:`check_r3_model`): sizes the wrong way round, a forgotten ReLU, another activation, a
-  softmax (or any layer) after the last ``Linear`` (softmax applied twice), weights far too large,
-  the ``rng`` argument not used;
-* ``train_step(model, loss_fn, optimizer, X_batch, y_batch)`` -> the loss of the batch, after one
-  forward pass, loss, backward pass and optimizer step (:func:`check_train_step`): forgotten
-  backward (or wrong order), forgotten optimizer step, two steps, the softmax applied before the
-  loss, a negated gradient, the loss after the update returned;
-* ``accuracy_from_logits(logits, labels)`` -> the fraction of rows whose largest logit is the label
-  (:func:`check_accuracy_from_logits`): argmax over the wrong axis, a count or a percentage instead
-  of a fraction, the error rate;
-* ``most_confidently_wrong(logits, labels, k)`` -> the indices of the ``k`` wrong predictions with
-  the highest softmax probability, most confident first (:func:`check_most_confidently_wrong`):
-  correct predictions kept, ascending order, the largest logit instead of the probability, the
-  probability of the true class, indices into the subset of mistakes.
+* ``linear_forward(X, W, b) -> Z`` and ``linear_backward(dZ, X, W) -> (dX, dW, db)``
+  (:data:`LINEAR`): Z = X W + b; dX = dZ W^T, dW = X^T dZ, db = sum of dZ over the batch;
+* ``relu_forward(Z) -> A`` and ``relu_backward(dA, Z) -> dZ`` (:data:`RELU`):
+  A = max(Z, 0) elementwise; dZ = dA * (Z > 0);
+* ``softmax_cross_entropy(Z, y) -> (L, dZ)`` with integer labels y (:data:`SOFTMAX_CROSS_ENTROPY`):
+  L = mean over the batch of -log P[n, y_n], P = softmax(Z) row by row (with the max shift);
+  dZ = (P - Y) / N, Y the one-hot rows of y;
+* ``rmsprop_update(param, grad, s, lr, rho, eps) -> (param, s)`` (:data:`RMSPROP`), the Keras formula
+  of notebook 11: s = rho s + (1 - rho) g^2, param = param - lr g / sqrt(s + eps).
 
-``NotImplementedError`` from an unfinished exercise (the student edition) is never caught.
+and, to read the trained network, ``most_confidently_wrong(logits, labels, k)`` (:data:`CONFIDENTLY_WRONG`):
+the rows of the k wrong predictions with the highest softmax probability, most confident first.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
 
-from bplib.course.exercises.common import as_array, fail, passed
+from bplib.course.exercises.engine import Exercise, ExerciseFailed, Mistake
 
-__all__ = ["check_one_hot", "check_r3_model", "check_train_step", "check_accuracy_from_logits",
-           "check_most_confidently_wrong", "R3_PARAMETERS"]
-
-#: Number of parameters of R3: 784 * 512 + 512 + 512 * 10 + 10.
-R3_PARAMETERS: int = 407_050
+__all__ = ["LINEAR", "RELU", "SOFTMAX_CROSS_ENTROPY", "RMSPROP", "CONFIDENTLY_WRONG",
+           "check_capstone_linear", "check_capstone_relu", "check_capstone_loss", "check_capstone_rmsprop",
+           "check_most_confidently_wrong"]
 
 
-def _softmax(z: np.ndarray) -> np.ndarray:
-    e = np.exp(z - z.max(axis=1, keepdims=True))
-    return e / e.sum(axis=1, keepdims=True)
+def _array(value: Any) -> Any:
+    """A result as a float64 array (None stays None, so that the engine says it is missing)."""
+    return None if value is None else np.array(value, dtype=np.float64)
 
 
-# ---------------------------------------------------------------------------------------------
-# Exercise 1: one-hot labels
-# ---------------------------------------------------------------------------------------------
-
-def _one_hot_answer(fn: Callable, labels: np.ndarray, num_classes: int) -> np.ndarray:
-    answer = as_array(fn(labels.copy(), num_classes), f"one_hot(labels, {num_classes})")
-    n = len(labels)
-    if answer.shape == (n, num_classes):
-        return answer
-    if answer.shape == (num_classes, n):
-        fail(f"one_hot(labels, {num_classes}) has shape {answer.shape}, expected ({n}, {num_classes}): it is "
-             f"transposed. One row per label (the batch is in the rows) and one column per class, e.g. "
-             f"np.eye(num_classes)[labels].")
-    if answer.ndim == 2 and answer.shape[0] == n:
-        fail(f"one_hot(labels, {num_classes}) has {answer.shape[1]} columns, expected {num_classes}: use "
-             f"num_classes for the number of columns, not labels.max() + 1 (a batch without any 9 still "
-             f"needs 10 columns, one per digit).")
-    fail(f"one_hot(labels, {num_classes}) has shape {answer.shape}, expected ({n}, {num_classes}): one row per "
-         f"label, one column per class.")
-    raise AssertionError  # unreachable
+def _tuple(value: Any, call: str, names: str) -> tuple[Any, ...]:
+    """The tuple an answer returns, or a clear failure when it returned something else."""
+    count = len(names.split(","))
+    if not isinstance(value, (tuple, list)) or len(value) != count:
+        got = "None (a missing return?)" if value is None else type(value).__name__
+        raise ExerciseFailed(f"{call} must return the tuple ({names}), got {got}"
+                             + (f" of length {len(value)}" if isinstance(value, (tuple, list)) else "") + ".")
+    return tuple(value)
 
 
-def check_one_hot(fn: Callable[[np.ndarray, int], Any]) -> None:
-    """Check the learner's ``one_hot(labels, num_classes)`` against ``np.eye(num_classes)[labels]``."""
-    labels = np.array([3, 0, 9, 1, 3, 7])     # N = 6 differs from C = 10; contains 0 and 9
-    expected = np.eye(10)[labels]
-    answer = _one_hot_answer(fn, labels, 10)
-    if not np.all((answer == 0) | (answer == 1)) or not np.all(answer.sum(axis=1) == 1):
-        fail("each row of one_hot must hold exactly one 1 (in the column of its label) and zeros elsewhere; "
-             "some row does not.")
-    if not np.array_equal(answer, expected):
-        columns = answer.argmax(axis=1)
-        if np.array_equal(columns, (labels - 1) % 10) or np.array_equal(columns, (labels + 1) % 10):
-            fail("the 1 is one column off: column k stands for digit k, and digit 0 is column 0 "
-                 "(np.eye(num_classes)[labels], no +1 or -1).")
-        fail(f"row n must have its 1 in column labels[n]: for labels {labels.tolist()} the 1s are in "
-             f"columns {columns.tolist()}.")
-    # a batch that does not contain the largest class still gets num_classes columns
-    _one_hot_answer(fn, np.array([1, 2, 2]), 10)
-    passed("one_hot gives (N, num_classes) rows with a single 1 in the column of each label.")
+# ---- 13.1 the linear layer, as two functions -------------------------------------------------
+
+_SQUARE = (4, 4, 4)  # N, D_in, D_out: every wrong product still runs, its values name the mistake
+_RECT = (5, 3, 4)    # all different: a transpose shows as a wrong shape
 
 
-# ---------------------------------------------------------------------------------------------
-# Exercise 2: the R3 model
-# ---------------------------------------------------------------------------------------------
-
-def _layers_of(model: Any) -> list[Any]:
-    layers = getattr(model, "layers", None)
-    if not isinstance(layers, (list, tuple)) or not hasattr(model, "forward"):
-        fail(f"build_r3(rng) should return a Sequential of layers, got {type(model).__name__}: "
-             f"Sequential(Linear(784, 512, rng=rng), ReLU(), Linear(512, 10, rng=rng)).")
-    return list(layers)
+def _linear_problem(n: int, d_in: int, d_out: int, seed: int) -> tuple[np.ndarray, ...]:
+    rng = np.random.default_rng(seed)
+    return (rng.normal(size=(n, d_in)), rng.normal(size=(d_in, d_out)), rng.normal(size=d_out),
+            rng.normal(size=(n, d_out)))
 
 
-def check_r3_model(build_fn: Callable[[np.random.Generator], Any]) -> None:
-    """Check the learner's ``build_r3(rng)``: ``Sequential(Linear(784, 512), ReLU(), Linear(512, 10))``."""
-    from bplib.nn import Linear, ReLU  # imported here: keep bplib.course.exercises light
-
-    model = build_fn(np.random.default_rng(13))
-    layers = _layers_of(model)
-    names = ", ".join(repr(layer) for layer in layers) or "no layers"
-    linears = [layer for layer in layers if isinstance(layer, Linear)]
-    sizes = [(layer.in_features, layer.out_features) for layer in linears]
-
-    if (512, 784) in sizes or (10, 512) in sizes:
-        fail(f"the model is {names}: Linear(in_features, out_features) takes the input size first. The images "
-             f"have 784 pixels, so the first layer is Linear(784, 512) and the last Linear(512, 10).")
-    if sizes != [(784, 512), (512, 10)]:
-        fail(f"the model is {names}; R3 has two Linear layers, Linear(784, 512) (Dense(512)) and then "
-             f"Linear(512, 10) (Dense(10)).")
-    first, last = layers.index(linears[0]), layers.index(linears[1])
-    before, between, after = layers[:first], layers[first + 1:last], layers[last + 1:]
-    if after:
-        fail(f"the model is {names}: it must end with Linear(512, 10) and return logits. SoftmaxCrossEntropy "
-             f"applies the softmax itself, so a softmax (or any activation) after the last Linear would be "
-             f"applied twice: Keras's Dense(10, activation='softmax') is Linear(512, 10) here, and the softmax "
-             f"is the loss's job.")
-    if before:
-        fail(f"the model is {names}: nothing comes before the first Linear; the ReLU goes after it.")
-    if not between:
-        fail(f"the model is {names}: you forgot the ReLU between the two Linear layers. Without an "
-             f"activation the two layers are a single linear map (two matrices multiply into one) and cannot "
-             f"reach 98%.")
-    if len(between) != 1 or not isinstance(between[0], ReLU):
-        fail(f"the model is {names}: R3's hidden layer uses ReLU (Dense(512, activation='relu')), "
-             f"so the only layer between the two Linear layers is ReLU().")
-
-    W_first = [np.array(layer.params["W"]) for layer in linears]   # copies, before forward casts them to float32
-    std = float(np.std(W_first[0]))
-    if std > 0.2:
-        fail(f"the first layer's weights have standard deviation {std:.2f}: init='normal' draws N(0, 1) weights, "
-             f"far too large for 784 inputs (notebook 12). Keep the default He initialisation.")
-
-    X = np.random.default_rng(0).random((5, 784), dtype=np.float32)
-    out = np.asarray(model.forward(X))
-    if out.shape != (5, 10):
-        fail(f"for a batch of 5 images the model returned shape {out.shape}, expected (5, 10).")
-
-    same = _layers_of(build_fn(np.random.default_rng(13)))
-    other = _layers_of(build_fn(np.random.default_rng(14)))
-    W_same = [layer.params["W"] for layer in same if isinstance(layer, Linear)]
-    W_other = [layer.params["W"] for layer in other if isinstance(layer, Linear)]
-    if not all(np.array_equal(a, b) for a, b in zip(W_first, W_same)):
-        fail("two calls build_r3(np.random.default_rng(13)) gave different weights: pass rng=rng to every "
-             "Linear so that a run can be repeated.")
-    if all(np.array_equal(a, b) for a, b in zip(W_first, W_other)):
-        fail("different generators give the same weights: use the rng argument of build_r3 (rng=rng in every "
-             "Linear), not a generator of your own.")
-
-    n_params = sum(np.asarray(p).size for _, p, _ in model.parameters())
-    passed(f"Linear(784, 512) -> ReLU -> Linear(512, 10): {n_params:,} parameters, logits of shape (N, 10).")
+def _run_linear(forward: Callable, backward: Callable) -> Iterator[tuple[str, Any]]:
+    for where, sizes, seed in (("", _SQUARE, 131), (" (N, D_in, D_out = 5, 3, 4)", _RECT, 132)):
+        X, W, b, dZ = _linear_problem(*sizes, seed=seed)
+        yield f"Z = linear_forward(X, W, b){where}", _array(forward(X.copy(), W.copy(), b.copy()))
+        dX, dW, db = _tuple(backward(dZ.copy(), X.copy(), W.copy()), "linear_backward(dZ, X, W)", "dX, dW, db")
+        yield f"dW{where}", _array(dW)
+        yield f"db{where}", _array(db)
+        yield f"dX{where}", _array(dX)
 
 
-# ---------------------------------------------------------------------------------------------
-# Exercise 3: one training step
-# ---------------------------------------------------------------------------------------------
-
-def _step_problem() -> tuple[Any, Any, Any, np.ndarray, np.ndarray]:
-    """A small classifier (6 features, 3 classes), its loss, an SGD optimizer and one batch, all float64."""
-    from bplib.nn import Linear, ReLU, Sequential, SoftmaxCrossEntropy
-    from bplib.optim import SGD
-
-    rng = np.random.default_rng(21)
-    model = Sequential(Linear(6, 5, rng=rng), ReLU(), Linear(5, 3, rng=rng))
-    X = rng.normal(size=(8, 6))
-    y = rng.integers(0, 3, size=8)
-    return model, SoftmaxCrossEntropy(), SGD(0.5), X, y
+def _linear_forward(X: np.ndarray, W: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return X @ W + b
 
 
-def _params(model: Any) -> list[np.ndarray]:
-    return [np.array(p, dtype=np.float64) for _, p, _ in model.parameters()]
+def _linear_backward(dZ: np.ndarray, X: np.ndarray, W: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    return dZ @ W.T, X.T @ dZ, dZ.sum(axis=0)
 
 
-def _reference_steps(variant: str, steps: int) -> tuple[list[float], list[np.ndarray]]:
-    """Losses and parameters after ``steps`` steps of the right step or of a typical wrong one."""
-    model, loss_fn, optimizer, X, y = _step_problem()
-    losses = []
-    for _ in range(steps):
-        out = model.forward(X)
-        if variant == "softmax twice":
-            out = _softmax(out)
-        losses.append(float(loss_fn.forward(out, y)))
-        grad = loss_fn.backward()     # with "softmax twice": dL/d(probabilities), handed to the model as if logits
-        model.backward(-grad if variant == "negated" else grad)
-        optimizer.step(model)
-        if variant == "two steps":
-            optimizer.step(model)
-    return losses, _params(model)
+def _backward_with(dX: Callable | None = None, dW: Callable | None = None, db: Callable | None = None,
+                   order: str = "dX, dW, db") -> Callable:
+    """A wrong ``linear_backward``: the reference with one formula replaced (each a function of dZ, X, W)."""
+    def backward(dZ: np.ndarray, X: np.ndarray, W: np.ndarray) -> tuple[np.ndarray, ...]:
+        grads = {"dX": dX(dZ, X, W) if dX else dZ @ W.T,
+                 "dW": dW(dZ, X, W) if dW else X.T @ dZ,
+                 "db": db(dZ) if db else dZ.sum(axis=0)}
+        return tuple(grads[name] for name in order.split(", "))
+    return backward
 
 
-def _same(a: list[np.ndarray], b: list[np.ndarray]) -> bool:
-    return len(a) == len(b) and all(x.shape == y.shape and np.allclose(x, y, rtol=1e-9, atol=1e-12)
-                                    for x, y in zip(a, b))
+_SHAPES_DW = "Shapes: X.T (D_in, N) @ dZ (N, D_out) is (D_in, D_out), the shape of W."
+_SHAPES_DX = "Shapes: dZ (N, D_out) @ W.T (D_out, D_in) is (N, D_in), the shape of X."
+_SUM_B = "db = dZ.sum(axis=0), shape (D_out,) like b: b is added to every example, so every example adds to db."
+
+LINEAR = Exercise(
+    id="13-linear",
+    title="linear_forward and linear_backward",
+    writes="`linear_forward` and `linear_backward`",
+    names=("linear_forward", "linear_backward"),
+    run=_run_linear,
+    reference=(_linear_forward, _linear_backward),
+    batch_size=4,
+    mistakes=(
+        Mistake("linear_forward returns X @ W: the bias is missing, Z = X @ W + b.",
+                (lambda X, W, b: X @ W, _linear_backward)),
+        Mistake("linear_forward computes X @ W.T: W is already (D_in, D_out), so Z = X @ W + b needs no transpose.",
+                (lambda X, W, b: X @ W.T + b, _linear_backward)),
+        Mistake(f"dW looks like X @ dZ: the transpose is missing, dW = X.T @ dZ. {_SHAPES_DW}",
+                (_linear_forward, _backward_with(dW=lambda dZ, X, W: X @ dZ))),
+        Mistake(f"dW looks like dZ.T @ X, the transpose of dW: write dW = X.T @ dZ. {_SHAPES_DW}",
+                (_linear_forward, _backward_with(dW=lambda dZ, X, W: dZ.T @ X))),
+        Mistake("dW is X.T @ dZ / N: an extra 1/N. The 1/N of the mean loss is already inside dZ "
+                "(softmax_cross_entropy put it there); the layer must not average again.",
+                (_linear_forward, _backward_with(dW=lambda dZ, X, W: X.T @ dZ / len(X)))),
+        Mistake("linear_backward returned (dW, db, dX): return the three in the order (dX, dW, db).",
+                (_linear_forward, _backward_with(order="dW, db, dX"))),
+        Mistake(f"db is summed over the wrong axis (axis=1, the outputs of one example): {_SUM_B}",
+                (_linear_forward, _backward_with(db=lambda dZ: dZ.sum(axis=1)))),
+        Mistake(f"db is the mean of dZ over the batch, N times too small: use the sum. {_SUM_B}",
+                (_linear_forward, _backward_with(db=lambda dZ: dZ.mean(axis=0)))),
+        Mistake(f"db is dZ itself, one row per example: {_SUM_B}",
+                (_linear_forward, _backward_with(db=lambda dZ: dZ))),
+        Mistake(f"dX looks like dZ @ W: the transpose is missing, dX = dZ @ W.T. {_SHAPES_DX}",
+                (_linear_forward, _backward_with(dX=lambda dZ, X, W: dZ @ W))),
+    ),
+    error_hint=("With X (N, D_in), W (D_in, D_out) and dZ (N, D_out): dX = dZ @ W.T is (N, D_in) like X, "
+                "dW = X.T @ dZ is (D_in, D_out) like W, db = dZ.sum(axis=0) is (D_out,) like b; "
+                "linear_backward returns the tuple (dX, dW, db)."),
+    passed="Z = X @ W + b; dX = dZ @ W.T, dW = X.T @ dZ, db = dZ.sum(axis=0), on a square and a rectangular batch.",
+)
+check_capstone_linear = LINEAR.check
 
 
-def check_train_step(step_fn: Callable[..., Any]) -> None:
-    """Check the learner's ``train_step(model, loss_fn, optimizer, X_batch, y_batch) -> loss``.
+# ---- 13.2 ReLU -------------------------------------------------------------------------------
 
-    One step is forward pass, loss, backward pass, optimizer step; the returned loss is the one of
-    this step's forward pass (before the update). Two steps are run on a small fresh model and
-    compared with the reference.
-    """
-    model, loss_fn, optimizer, X, y = _step_problem()
-    start = _params(model)
-    order = ("The order is: out = model.forward(X_batch); loss = loss_fn.forward(out, y_batch); "
-             "model.backward(loss_fn.backward()); optimizer.step(model); return loss.")
-    returned = []
-    for step in (1, 2):
-        try:
-            value = step_fn(model, loss_fn, optimizer, X.copy(), y.copy())
-        except NotImplementedError:
-            raise
-        except RuntimeError as error:   # bplib's "no gradient" / "backward before forward" errors
-            text = str(error)
-            if "has no gradient" in text:
-                fail(f"optimizer.step(model) found no gradients: you forgot the backward pass, "
-                     f"model.backward(loss_fn.backward()), or called it after the step. {order}")
-            fail(f"train_step raised RuntimeError: {text.rstrip('.')}. {order}")
-            raise  # unreachable
-        if value is None:
-            fail(f"train_step returned None: return the loss value (the float that loss_fn.forward returns). {order}")
-        try:
-            returned.append(float(np.asarray(value, dtype=np.float64)))
-        except (TypeError, ValueError):
-            fail(f"train_step should return the loss, a single number; got {type(value).__name__}.")
-        if step == 1:
-            after_one = _params(model)
-
-    ref_losses, ref_one = _reference_steps("right", 1)
-    ref_losses2, ref_two = _reference_steps("right", 2)
-    if _same(after_one, start):
-        fail(f"the parameters did not change: you forgot optimizer.step(model). {order}")
-    if not _same(after_one, ref_one):
-        if _same(after_one, _reference_steps("two steps", 1)[1]):
-            fail("the parameters moved twice as far as one step: optimizer.step(model) is called twice.")
-        if _same(after_one, _reference_steps("softmax twice", 1)[1]):
-            fail("the softmax is applied twice: pass the logits (the output of model.forward) to loss_fn.forward; "
-                 "SoftmaxCrossEntropy applies the softmax itself.")
-        if _same(after_one, _reference_steps("negated", 1)[1]):
-            fail("the parameters moved uphill: pass loss_fn.backward() to model.backward unchanged (no minus "
-                 "sign); the optimizer subtracts the gradient itself.")
-        fail(f"after one step the parameters differ from the reference step. {order}")
-    if not np.isclose(returned[0], ref_losses[0], rtol=1e-9):
-        if np.isclose(returned[0], ref_losses2[1], rtol=1e-9):
-            fail("train_step returned the loss after the update: return the loss computed by this step's forward "
-                 "pass (the value of loss_fn.forward, before optimizer.step).")
-        fail(f"train_step returned {returned[0]:.6f}, but the loss of the batch is {ref_losses[0]:.6f}: "
-             f"return the value of loss_fn.forward(model.forward(X_batch), y_batch).")
-    if not (_same(_params(model), ref_two) and np.isclose(returned[1], ref_losses2[1], rtol=1e-9)):
-        fail(f"the first step is right but the second is not: each call must do a full step on the current "
-             f"parameters. {order}")
-    passed(f"forward -> loss -> backward -> step: the parameters and the returned losses match the reference "
-           f"over two steps (loss {ref_losses2[0]:.4f} -> {ref_losses2[1]:.4f}).")
+def _relu_problem() -> tuple[np.ndarray, np.ndarray]:
+    """Z (4, 6) with no entry near 0 (where ReLU has its kink) and an upstream gradient dA of mixed signs."""
+    rng = np.random.default_rng(133)
+    Z = rng.normal(size=(4, 6))
+    Z += np.where(Z >= 0, 0.1, -0.1)
+    return Z, rng.normal(size=(4, 6))
 
 
-# ---------------------------------------------------------------------------------------------
-# Exercise 4: accuracy from logits
-# ---------------------------------------------------------------------------------------------
-
-def check_accuracy_from_logits(fn: Callable[[np.ndarray, np.ndarray], Any]) -> None:
-    """Check the learner's ``accuracy_from_logits(logits, labels)``: mean of ``argmax(logits, axis=1) == labels``."""
-    axis_hint = ("logits has one row per example and one column per class, so the predicted class of each "
-                 "example is the argmax over its row: np.argmax(logits, axis=1).")
-    # 1. N = 5 examples, C = 3 classes: argmax over axis 0 has the wrong length
-    logits = np.array([[2.0, 0.5, -1.0], [0.1, 0.3, 0.2], [-1.0, -2.0, 0.5], [3.0, 2.9, 0.0], [0.0, 1.0, 4.0]])
-    labels = np.array([0, 1, 2, 1, 1])    # predicted 0, 1, 2, 0, 2: three correct
-    try:
-        answer = as_array(fn(logits.copy(), labels.copy()), "accuracy_from_logits(logits, labels)")
-    except ValueError as error:   # e.g. comparing 3 predictions with 5 labels
-        fail(f"accuracy_from_logits raised ValueError ({error}): probably the argmax over the wrong axis. {axis_hint}")
-        raise  # unreachable
-    expected = 3 / 5
-    if answer.shape == labels.shape:
-        fail("accuracy_from_logits returned one value per example: take the mean of the comparison "
-             "(predicted == labels).mean(), a single number.")
-    if answer.shape != ():
-        fail(f"accuracy_from_logits returned shape {answer.shape}; it should be a single number. {axis_hint}")
-    answer = float(answer)
-    if not np.isclose(answer, expected):
-        if np.isclose(answer, 3):
-            fail("accuracy_from_logits returned 3, the number of correct predictions: divide by the number of "
-                 "examples (or take the mean) to get a fraction.")
-        if np.isclose(answer, 100 * expected):
-            fail("accuracy_from_logits returned a percentage (60): return a fraction between 0 and 1 (0.6).")
-        if np.isclose(answer, 1 - expected):
-            fail("accuracy_from_logits returned the error rate (the fraction of wrong predictions): count the rows "
-                 "whose prediction equals the label.")
-        fail(f"accuracy_from_logits returned {answer:.4f}, expected {expected:.4f}. {axis_hint}")
-
-    # 2. N = C = 4: argmax over axis 0 runs and gives a different value
-    square = np.array([[5.0, 0.0, 0.0, 0.0], [4.0, 1.0, 0.0, 0.0], [0.0, 0.0, 2.0, 1.0], [0.0, 0.0, 1.0, 3.0]])
-    square_labels = np.array([0, 1, 2, 3])    # rows predict 0, 0, 2, 3: 3 of 4; columns predict 0, 1, 2, 3: 4 of 4
-    answer = float(as_array(fn(square.copy(), square_labels.copy()), "accuracy_from_logits(logits, labels)"))
-    if np.isclose(answer, 1.0):
-        fail(f"on a square batch (4 examples, 4 classes) you get 1.0 instead of 0.75: argmax over axis 0 picks, "
-             f"for each class, the example with the largest score. {axis_hint}")
-    if not np.isclose(answer, 0.75):
-        fail(f"on a square batch (4 examples, 4 classes) accuracy_from_logits returned {answer:.4f}, expected 0.75.")
-
-    # 3. float32 logits, like a model trained in float32
-    answer = float(as_array(fn(logits.astype(np.float32), labels.copy()), "accuracy_from_logits(logits, labels)"))
-    if not np.isclose(answer, expected):
-        fail(f"with float32 logits accuracy_from_logits returned {answer:.4f}, expected {expected:.4f}.")
-    passed("accuracy_from_logits is the fraction of rows whose largest logit is at the label.")
+def _run_relu(forward: Callable, backward: Callable) -> Iterator[tuple[str, Any]]:
+    Z, dA = _relu_problem()
+    yield "A = relu_forward(Z)", _array(forward(Z.copy()))
+    yield "dZ = relu_backward(dA, Z)", _array(backward(dA.copy(), Z.copy()))
 
 
-# ---------------------------------------------------------------------------------------------
-# Exercise 5: the most confidently wrong predictions
-# ---------------------------------------------------------------------------------------------
+def _relu_forward(Z: np.ndarray) -> np.ndarray:
+    return np.maximum(Z, 0)
+
+
+def _relu_backward(dA: np.ndarray, Z: np.ndarray) -> np.ndarray:
+    return dA * (Z > 0)
+
+
+RELU = Exercise(
+    id="13-relu",
+    title="relu_forward and relu_backward",
+    writes="`relu_forward` and `relu_backward`",
+    names=("relu_forward", "relu_backward"),
+    run=_run_relu,
+    reference=(_relu_forward, _relu_backward),
+    mistakes=(
+        Mistake("relu_forward used np.max(Z, 0), which takes the largest entry of each column (a reduction over "
+                "axis 0): the elementwise maximum with 0 is np.maximum(Z, 0).",
+                (lambda Z: np.max(Z, 0), _relu_backward)),
+        Mistake("relu_backward returned dA unchanged: the activation's derivative is missing. ReLU passes the "
+                "gradient where Z > 0 and blocks it where Z < 0: dZ = dA * (Z > 0).",
+                (_relu_forward, lambda dA, Z: dA)),
+        Mistake("relu_backward returned the mask (Z > 0) alone: multiply it by the upstream gradient, "
+                "dZ = dA * (Z > 0) (the chain rule).", (_relu_forward, lambda dA, Z: (Z > 0).astype(float))),
+        Mistake("relu_backward multiplied dA by Z: the derivative of max(z, 0) is 1 where z > 0 and 0 where "
+                "z < 0 (not z): dZ = dA * (Z > 0).", (_relu_forward, lambda dA, Z: dA * Z)),
+        Mistake("relu_backward masked dA by its own sign (dA * (dA > 0), or np.maximum(dA, 0)): the mask comes "
+                "from the forward pass's input Z, dZ = dA * (Z > 0).",
+                (_relu_forward, lambda dA, Z: dA * (dA > 0))),
+        Mistake("relu_backward returned relu_forward(dA) * (Z > 0): the gradient is masked, not clipped; "
+                "negative entries of dA pass where Z > 0: dZ = dA * (Z > 0).",
+                (_relu_forward, lambda dA, Z: np.maximum(dA, 0) * (Z > 0))),
+    ),
+    error_hint="Z, A, dA and dZ all have the same shape (N, D): ReLU acts on each entry on its own.",
+    passed="A = np.maximum(Z, 0) and dZ = dA * (Z > 0), entry by entry.",
+)
+check_capstone_relu = RELU.check
+
+
+# ---- 13.3 softmax cross-entropy --------------------------------------------------------------
+
+def _softmax_problem() -> tuple[np.ndarray, np.ndarray]:
+    """Logits Z (5, 3) (N differs from C) and integer labels y (5,)."""
+    rng = np.random.default_rng(134)
+    return 2.0 * rng.normal(size=(5, 3)), np.array([0, 2, 1, 1, 2])
+
+
+def _run_softmax(f: Callable) -> Iterator[tuple[str, Any]]:
+    Z, y = _softmax_problem()
+    for where, logits in (("", Z), (" (logits near 1000)", Z + 1000.0)):
+        L, dZ = _tuple(f(logits.copy(), y.copy()), "softmax_cross_entropy(Z, y)", "L, dZ")
+        yield f"L{where}", _array(L)
+        yield f"dZ{where}", _array(dZ)
+
+
+def _probabilities(Z: np.ndarray, axis: int = 1) -> np.ndarray:
+    E = np.exp(Z - Z.max(axis=axis, keepdims=True))
+    return E / E.sum(axis=axis, keepdims=True)
+
+
+def _softmax_cross_entropy(Z: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
+    N = len(Z)
+    shifted = Z - Z.max(axis=1, keepdims=True)
+    log_P = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    L = -log_P[np.arange(N), y].mean()
+    dZ = np.exp(log_P)
+    dZ[np.arange(N), y] -= 1
+    return L, dZ / N
+
+
+def _softmax_with(loss: Callable | None = None, grad: Callable | None = None, axis: int = 1,
+                  shift: bool = True) -> Callable:
+    """A wrong answer: ``loss(losses)`` from the per-example losses, ``grad(P, Y, N)``; softmax along ``axis``."""
+    def answer(Z: np.ndarray, y: np.ndarray) -> tuple[Any, np.ndarray]:
+        N, C = Z.shape
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            P = _probabilities(Z, axis) if shift else np.exp(Z) / np.exp(Z).sum(axis=1, keepdims=True)
+            losses = -np.log(P[np.arange(N), y])
+        Y = np.eye(C)[y]
+        return (loss(losses) if loss else losses.mean()), (grad(P, Y, N) if grad else (P - Y) / N)
+    return answer
+
+
+SOFTMAX_CROSS_ENTROPY = Exercise(
+    id="13-softmax-cross-entropy",
+    title="softmax_cross_entropy: the loss and dZ",
+    writes="`softmax_cross_entropy`",
+    names=("softmax_cross_entropy",),
+    run=_run_softmax,
+    reference=_softmax_cross_entropy,
+    batch_size=5,
+    mistakes=(
+        Mistake("L is one loss per example: return their mean over the batch, a single number.",
+                _softmax_with(loss=lambda losses: losses)),
+        Mistake("L is the sum of the examples' losses, N times too large: the loss is their mean.",
+                _softmax_with(loss=lambda losses: losses.sum())),
+        Mistake("the softmax is taken along axis 0 (over the batch): each row is one example, so normalise "
+                "each row, exp(Z) / exp(Z).sum(axis=1, keepdims=True).", _softmax_with(axis=0)),
+        Mistake("dZ is P / N: you forgot to subtract the one-hot targets. dZ = (P - Y) / N, where Y has a 1 in "
+                "the column of each label (P[np.arange(N), y] -= 1).", _softmax_with(grad=lambda P, Y, N: P / N)),
+        Mistake("dZ is P - Y, N times too large: L is the mean over the batch, so dZ = (P - Y) / N.",
+                _softmax_with(grad=lambda P, Y, N: P - Y)),
+        Mistake("dZ has the wrong sign: (Y - P) / N; the gradient of -log P[n, y_n] is P - Y.",
+                _softmax_with(grad=lambda P, Y, N: (Y - P) / N)),
+        Mistake("dZ subtracts the label itself (y[:, None]) from every probability: subtract the one-hot "
+                "rows Y instead, a 1 in column y_n of row n.",
+                _softmax_with(grad=lambda P, Y, N: (P - Y.argmax(axis=1)[:, None]) / N)),
+        Mistake("with logits near 1000 the result is nan: np.exp(1000) overflows to inf. Subtract each row's "
+                "maximum first, Z - Z.max(axis=1, keepdims=True): the softmax does not change, and the largest "
+                "exponent is 0.", _softmax_with(shift=False)),
+    ),
+    error_hint=("Z is (N, C), y holds N integer labels; P = softmax of each row is (N, C); "
+                "softmax_cross_entropy returns (L, dZ): a number and an (N, C) array."),
+    passed="L is the mean of -log P[n, y_n], dZ = (P - Y) / N, also for logits near 1000.",
+)
+check_capstone_loss = SOFTMAX_CROSS_ENTROPY.check
+
+
+# ---- 13.4 the RMSprop update -----------------------------------------------------------------
+
+_RMS_SETTINGS = dict(lr=0.01, rho=0.9, eps=1e-4)
+
+
+def _run_rmsprop(update: Callable) -> Iterator[tuple[str, Any]]:
+    """Three steps from s = 0 on a (3, 4) parameter, with the results after each."""
+    rng = np.random.default_rng(135)
+    param, s = rng.normal(size=(3, 4)), np.zeros((3, 4))
+    grads = rng.normal(size=(3, 3, 4))
+    for t, grad in enumerate(grads, start=1):
+        param, s = _tuple(update(param.copy(), grad.copy(), s.copy(), **_RMS_SETTINGS),
+                          "rmsprop_update(param, grad, s, lr, rho, eps)", "param, s")
+        yield f"s after step {t}", _array(s)
+        yield f"param after step {t}", _array(param)
+
+
+def _rmsprop_update(param: np.ndarray, grad: np.ndarray, s: np.ndarray, lr: float, rho: float,
+                    eps: float) -> tuple[np.ndarray, np.ndarray]:
+    s = rho * s + (1 - rho) * grad**2
+    param = param - lr * grad / np.sqrt(s + eps)
+    return param, s
+
+
+def _rmsprop_with(s_new: Callable | None = None, step: Callable | None = None, old_s: bool = False) -> Callable:
+    """A wrong update: ``s_new(s, g, rho)``, ``step(g, s, lr, eps)``, or the step taken with the old s."""
+    def update(param: np.ndarray, grad: np.ndarray, s: np.ndarray, lr: float, rho: float,
+               eps: float) -> tuple[np.ndarray, np.ndarray]:
+        new = s_new(s, grad, rho) if s_new else rho * s + (1 - rho) * grad**2
+        used = s if old_s else new
+        with np.errstate(divide="ignore", invalid="ignore"):
+            delta = step(grad, used, lr, eps) if step else lr * grad / np.sqrt(used + eps)
+        return param - delta, new
+    return update
+
+
+RMSPROP = Exercise(
+    id="13-rmsprop",
+    title="rmsprop_update",
+    writes="`rmsprop_update`",
+    names=("rmsprop_update",),
+    run=_run_rmsprop,
+    reference=_rmsprop_update,
+    mistakes=(
+        Mistake("s averages the gradient g instead of its square: s = rho * s + (1 - rho) * grad**2 (a running "
+                "mean of g squared, whose root is the gradient's typical size).",
+                _rmsprop_with(s_new=lambda s, g, rho: rho * s + (1 - rho) * g)),
+        Mistake("rho and 1 - rho are swapped: the old s keeps the weight rho (0.9) and the new g**2 gets "
+                "1 - rho (0.1): s = rho * s + (1 - rho) * grad**2.",
+                _rmsprop_with(s_new=lambda s, g, rho: (1 - rho) * s + rho * g**2)),
+        Mistake("the step used the s of the previous step: update s first, then divide by sqrt(s + eps) with "
+                "the new s.", _rmsprop_with(old_s=True)),
+        Mistake("eps is added after the square root, sqrt(s) + eps: that is PyTorch's placement. This course "
+                "follows Keras (notebook 11, and bplib's RMSprop): param - lr * grad / np.sqrt(s + eps).",
+                _rmsprop_with(step=lambda g, s, lr, eps: lr * g / (np.sqrt(s) + eps))),
+        Mistake("the square root is missing: divide by np.sqrt(s + eps), the root mean square of the gradients, "
+                "not by their mean square s + eps.", _rmsprop_with(step=lambda g, s, lr, eps: lr * g / (s + eps))),
+        Mistake("the parameter moved uphill: subtract the step, param - lr * grad / np.sqrt(s + eps).",
+                _rmsprop_with(step=lambda g, s, lr, eps: -lr * g / np.sqrt(s + eps))),
+    ),
+    error_hint="param, grad and s have the same shape; rmsprop_update returns the new (param, s).",
+    passed="s = rho s + (1 - rho) g**2, then param - lr g / sqrt(s + eps) (Keras's formula), over three steps.",
+)
+check_capstone_rmsprop = RMSPROP.check
+
+
+# ---- 13.5 the most confidently wrong predictions ---------------------------------------------
 
 # 8 examples, 3 classes. Rows 0 and 5 are right and very confident; the others are wrong with
 # softmax confidences 0.91 (row 1), 0.55 (2), 0.82 (3), 0.58 (4), 0.38 (6) and 0.94 (7), so the answer
@@ -326,55 +342,51 @@ _CW_LOGITS = np.array([[6.0, 0.0, 0.0], [0.0, 3.0, 0.0], [4.0, 4.2, -10.0], [-6.
 _CW_LABELS = np.array([0, 0, 0, 0, 1, 1, 2, 0])
 
 
-def _confidently_wrong_reference(logits: np.ndarray, labels: np.ndarray, k: int) -> np.ndarray:
-    """Indices of the k wrong predictions with the highest softmax probability, most confident first."""
-    probs = _softmax(logits)
-    predicted = probs.argmax(axis=1)
-    wrong = np.flatnonzero(predicted != labels)
-    confidence = probs[wrong, predicted[wrong]]
-    return wrong[np.argsort(-confidence, kind="stable")][:k]
-
-
-def check_most_confidently_wrong(fn: Callable[[np.ndarray, np.ndarray, int], Any]) -> None:
-    """Check the learner's ``most_confidently_wrong(logits, labels, k)`` -> indices, most confident mistake first."""
-    logits, labels = _CW_LOGITS, _CW_LABELS
-    probs = _softmax(logits)
-    predicted = probs.argmax(axis=1)
-    wrong = np.flatnonzero(predicted != labels)
+def _run_confidently_wrong(fn: Callable) -> Iterator[tuple[str, Any]]:
     for k in (3, 6, 1):
-        raw = fn(logits.copy(), labels.copy(), k)
-        answer = as_array(raw, f"most_confidently_wrong(logits, labels, {k})")
-        if answer.ndim != 1:
-            fail(f"most_confidently_wrong returned shape {answer.shape}: return only a 1-D array of k row indices "
-                 f"(not the probabilities too).")
-        if answer.shape != (k,):
-            fail(f"most_confidently_wrong(logits, labels, {k}) returned {answer.shape[0]} indices, expected {k}.")
-        if not np.all(answer == np.round(answer)):
-            fail("most_confidently_wrong should return row indices (integers), not probabilities.")
-        answer = answer.astype(np.int64)
-        expected = _confidently_wrong_reference(logits, labels, k)
-        if np.array_equal(answer, expected):
-            continue
-        if np.array_equal(answer, np.searchsorted(wrong, expected)):
-            fail(f"the indices {answer.tolist()} count within the wrong predictions only: map them back to rows "
-                 f"of the whole batch, e.g. wrong_rows[order] with wrong_rows = np.flatnonzero(predicted != labels).")
-        if np.any((answer < 0) | (answer >= len(labels))):
-            fail(f"most_confidently_wrong returned {answer.tolist()}: the indices must be rows of the batch, "
-                 f"0 to {len(labels) - 1}.")
-        right = [int(i) for i in answer if predicted[i] == labels[i]]
-        if right:
-            fail(f"row {right[0]} of your answer is predicted correctly: keep only the wrong predictions "
-                 f"(predicted != labels) before sorting.")
-        confidence = probs[wrong, predicted[wrong]]
-        if np.array_equal(answer, wrong[np.argsort(confidence, kind="stable")][:k]):
-            fail("these are the least confident mistakes: sort by decreasing confidence, e.g. np.argsort(-confidence).")
-        if np.array_equal(answer, wrong[np.argsort(-logits[wrong].max(axis=1), kind="stable")][:k]):
-            fail("you sorted by the largest logit; the confidence is the softmax probability of the predicted class "
-                 "(two classes with close logits share the probability, however large the logits are).")
-        if np.array_equal(answer, wrong[np.argsort(probs[wrong, labels[wrong]], kind="stable")][:k]):
-            fail("you sorted by the probability of the true label; the confidence of a prediction is the "
-                 "probability of the predicted class, probs[n, predicted[n]].")
-        fail(f"most_confidently_wrong(logits, labels, {k}) returned {answer.tolist()}, expected {expected.tolist()}: "
-             f"the wrong predictions, sorted by the softmax probability of the predicted class, largest first.")
-    passed("most_confidently_wrong returns the wrong predictions with the highest softmax probability, most "
-           "confident first.")
+        yield f"most_confidently_wrong(logits, labels, {k})", _array(fn(_CW_LOGITS.copy(), _CW_LABELS.copy(), k))
+
+
+def _confidently_wrong(logits: np.ndarray, labels: np.ndarray, k: int, key: str = "predicted",
+                       descending: bool = True, only_wrong: bool = True, positions: bool = False) -> np.ndarray:
+    """The reference (default arguments) and its typical wrong variants."""
+    probs = _probabilities(logits)
+    predicted = probs.argmax(axis=1)
+    rows = np.flatnonzero(predicted != labels) if only_wrong else np.arange(len(labels))
+    score = {"predicted": probs[rows, predicted[rows]], "logit": logits[rows].max(axis=1),
+             "true": -probs[rows, labels[rows]]}[key]
+    order = np.argsort(-score if descending else score, kind="stable")[:k]
+    return order if positions else rows[order]
+
+
+CONFIDENTLY_WRONG = Exercise(
+    id="13-most-confidently-wrong",
+    title="most_confidently_wrong",
+    writes="`most_confidently_wrong`",
+    names=("most_confidently_wrong",),
+    run=_run_confidently_wrong,
+    reference=_confidently_wrong,
+    mistakes=(
+        Mistake("some rows of your answer are predicted correctly: keep only the wrong predictions "
+                "(predicted != labels) before sorting.",
+                lambda logits, labels, k: _confidently_wrong(logits, labels, k, only_wrong=False)),
+        Mistake("these are the least confident mistakes: sort by decreasing confidence, e.g. np.argsort(-confidence).",
+                lambda logits, labels, k: _confidently_wrong(logits, labels, k, descending=False)),
+        Mistake("you sorted by the largest logit; the confidence is the softmax probability of the predicted "
+                "class (two classes with close logits share the probability, however large the logits are).",
+                lambda logits, labels, k: _confidently_wrong(logits, labels, k, key="logit")),
+        Mistake("you sorted by the probability of the true label; the confidence of a prediction is the "
+                "probability of the predicted class, probs[n, predicted[n]].",
+                lambda logits, labels, k: _confidently_wrong(logits, labels, k, key="true")),
+        Mistake("the indices count within the wrong predictions only: map them back to rows of the whole batch, "
+                "wrong_rows[order] with wrong_rows = np.flatnonzero(predicted != labels).",
+                lambda logits, labels, k: _confidently_wrong(logits, labels, k, positions=True)),
+        Mistake("the answer holds more than the indices (the probabilities too?): return only a 1-D array of "
+                "k row indices.", lambda logits, labels, k: (_confidently_wrong(logits, labels, k),
+                                                            _probabilities(logits)[_confidently_wrong(
+                                                                logits, labels, k)].max(axis=1))),
+    ),
+    error_hint="logits is (N, C), labels (N,); return a 1-D array of k row indices.",
+    passed="the wrong predictions with the highest softmax probability, most confident first.",
+)
+check_most_confidently_wrong = CONFIDENTLY_WRONG.check
