@@ -1,8 +1,9 @@
 """Sphinx configuration of the course website (built by ``python tools/site.py``, output in build/site/).
 
 tools/site.py copies this folder into a staging directory together with the course notebooks (their
-stored outputs are rendered, nothing is executed) and a local copy of MathJax 3, writes the table of
-contents in course order into index.md, and runs ``sphinx-build``. The build and the pages need no
+stored outputs are rendered, nothing is executed; the public edition: no solutions, no test markers,
+widgets as still images) and a local copy of MathJax 3, writes the table of contents in course order into
+index.md, and runs ``sphinx-build``. The build and the pages need no
 network: MathJax is served from ``_static/mathjax`` and no widget or require.js script is loaded.
 """
 
@@ -31,17 +32,19 @@ mathjax3_config = {
     "options": {"processHtmlClass": "tex2jax_process|mathjax_process|math|output_area"},
 }
 
-html_theme = "sphinx_book_theme"
+# Furo: its menu (navigation) and contents buttons work on a phone, it follows the system's dark preference
+# and has a light/dark toggle. (sphinx-book-theme 1.4 with pydata-sphinx-theme 0.20 bound its buttons to a
+# hidden element: nothing opened on a phone and the desktop menu did not collapse the sidebar.)
+# _static/course.css adds: a menu button that collapses the sidebar on a wide screen too, figures on a
+# light card in dark mode, wrapped code and scrollable (with a visible hint) formulas on a phone.
+html_theme = "furo"
 html_title = "Backprop from Scratch"
+html_css_files = ["course.css"]
+html_js_files = ["course.js"]
 html_theme_options = {
-    "show_toc_level": 2,
-    "home_page_in_toc": True,
-    "use_download_button": True,
-    "use_fullscreen_button": False,
-    "show_navbar_depth": 1,
     "navigation_with_keys": True,
+    "top_of_page_buttons": [],
 }
-html_context = {"default_mode": "light"}
 html_last_updated_fmt = None
 html_show_sourcelink = False
-html_copy_source = True          # the download button offers the .ipynb
+html_copy_source = False

@@ -245,12 +245,12 @@ def public_notebook(nb: nbformat.NotebookNode, name: str = "notebook", link_suff
 
 def ensure_node_modules() -> Path:
     """Make sure the npm packages of ``tools/package.json`` are installed (``npm ci`` from the lock file)."""
-    wanted = ["reveal.js", "requirejs", "jquery", "mathjax", "mathjax2"]
+    wanted = ["reveal.js", "mathjax", "mathjax2"]
     if all((NODE_MODULES / name / "package.json").is_file() for name in wanted):
         return NODE_MODULES
     npm = shutil.which("npm")
     if npm is None:
-        raise SystemExit("npm is needed once to fetch reveal.js, require.js, jQuery and MathJax "
+        raise SystemExit("npm is needed once to fetch reveal.js and MathJax "
                          "(tools/package.json); install Node.js and npm, then run this command again.")
     print("installing the JavaScript packages of tools/package.json (npm ci) ...", flush=True)
     subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=TOOLS, check=True)

@@ -1,15 +1,20 @@
 """Build the whole course as a static HTML website, offline, from the notebooks' stored outputs.
 
-    python tools/site.py                   # writes build/site/index.html and one page per notebook
+    python tools/site.py                   # the public site: build/site/index.html, one page per notebook
+    python tools/site.py --instructor      # with the solutions: build/site-instructor/ (not for publishing)
     python tools/site.py --out some/folder
 
 Sphinx with myst-nb (``nb_execution_mode = "off"``: nothing is executed, the committed outputs are
-shown) and sphinx-book-theme; the configuration is ``site/conf.py`` and the start page ``site/index.md``.
-The notebooks are staged in a temporary source folder together with ``site/`` and a copy of MathJax 3
-from the npm package pinned in ``tools/package.json`` (served from ``_static/mathjax``, so formulas render
-without a network), and the table of contents is written in course order (``00_…``, ``01_…``, …). Live
-widgets cannot run in a static page: each widget output becomes a short note (the next cell of every
-widget draws the same figure).
+shown) and the Furo theme; the configuration is ``site/conf.py`` (with ``site/_static/course.css``
+and ``course.js``) and the start page ``site/index.md``. The pages show the public edition of each
+notebook (``tools/_editions.py``): the student edition's code (no solution; the exercise cells and the
+cells that depend on them show no output) with the stored outputs of everything else, no ``# NBVAL_...``
+test-marker line, interactive widgets as a still image of their default state with a note saying so, and
+progress bars as their last line. ``--instructor`` keeps the solutions and their outputs and says so in
+the title of every page. The notebooks are staged in a temporary source folder together with ``site/``
+and a copy of MathJax 3 from the npm package pinned in ``tools/package.json`` (served from
+``_static/mathjax``, so formulas render without a network), and the table of contents is written in
+course order (``00_…``, ``01_…``, …).
 """
 
 from __future__ import annotations
@@ -26,19 +31,26 @@ import nbformat
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _editions import (BUILD, NOTEBOOKS, REPO, copy_mathjax3, course_notebooks,  # noqa: E402
-                       remote_resources, static_copy)
+                       public_notebook, remote_resources)
 
 SITE = REPO / "site"
 MARKER = "<!-- NOTEBOOKS"
 
 
-def stage(source: Path, staging: Path) -> list[Path]:
-    """Fill ``staging`` with site/, the static copies of the notebooks, MathJax and the table of contents."""
+INSTRUCTOR_BANNER = ("```{admonition} Instructor edition\n:class: warning\nThis page shows the exercise "
+                     "solutions. Do not publish it; the public site is built without `--instructor`.\n```\n")
+
+
+def stage(source: Path, staging: Path, instructor: bool = False) -> list[Path]:
+    """Fill ``staging`` with site/, the public (or instructor) notebooks, MathJax and the table of contents."""
     shutil.copytree(SITE, staging, dirs_exist_ok=True, ignore=shutil.ignore_patterns("__pycache__"))
     notebooks = course_notebooks(source)
     entries = []
     for path in notebooks:
-        nb = static_copy(nbformat.read(path, as_version=4))
+        nb = public_notebook(nbformat.read(path, as_version=4), path.name, link_suffix=".ipynb",
+                             instructor=instructor)
+        if instructor:
+            nb.cells.insert(1, nbformat.v4.new_markdown_cell(INSTRUCTOR_BANNER))
         nbformat.write(nb, staging / path.name)
         entries.append(path.stem)
     copy_mathjax3(staging / "_static" / "mathjax")
@@ -47,16 +59,23 @@ def stage(source: Path, staging: Path) -> list[Path]:
     text = index.read_text(encoding="utf-8")
     toctree = "```{toctree}\n:maxdepth: 1\n:caption: Notebooks\n\n" + "\n".join(entries) + "\n```\n"
     head, _, _ = text.partition(MARKER)
+    if instructor:
+        head = head.replace("# Backprop from Scratch", "# Backprop from Scratch · instructor edition", 1)
+        head += "\n" + INSTRUCTOR_BANNER + "\n"
     index.write_text(head + toctree, encoding="utf-8")
+    if instructor:
+        conf = staging / "conf.py"
+        conf.write_text(conf.read_text(encoding="utf-8")
+                        + '\nhtml_title = "Backprop from Scratch · INSTRUCTOR edition (solutions)"\n', encoding="utf-8")
     return notebooks
 
 
-def build(out: Path, source: Path = NOTEBOOKS, quiet: bool = True) -> Path:
+def build(out: Path, source: Path = NOTEBOOKS, quiet: bool = True, instructor: bool = False) -> Path:
     out = Path(out).resolve()
     with tempfile.TemporaryDirectory(prefix="bp-site-") as tmp:
         staging = Path(tmp) / "src"
         staging.mkdir()
-        stage(source, staging)
+        stage(source, staging, instructor)
         # Sphinx writes into the temporary folder (myst-nb puts a jupyter_execute/ folder next to its
         # output folder), then the HTML is moved to ``out``.
         html_dir = Path(tmp) / "html"
@@ -83,12 +102,16 @@ def build(out: Path, source: Path = NOTEBOOKS, quiet: bool = True) -> Path:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--out", type=Path, default=BUILD / "site", help="output folder (default: build/site)")
+    parser.add_argument("--out", type=Path, default=None,
+                        help="output folder (default: build/site, or build/site-instructor with --instructor)")
     parser.add_argument("--notebooks", type=Path, default=NOTEBOOKS, help="notebook folder (default: notebooks/)")
+    parser.add_argument("--instructor", action="store_true",
+                        help="keep the exercise solutions (a site for teachers, never to publish)")
     parser.add_argument("--verbose", action="store_true", help="show sphinx-build's progress")
     args = parser.parse_args(argv)
+    out = args.out or BUILD / ("site-instructor" if args.instructor else "site")
     start = time.perf_counter()
-    index = build(args.out, args.notebooks, quiet=not args.verbose)
+    index = build(out, args.notebooks, quiet=not args.verbose, instructor=args.instructor)
     shown = index.relative_to(REPO) if index.is_relative_to(REPO) else index
     print(f"built the site in {time.perf_counter() - start:.0f} s; open {shown}")
     return 0
