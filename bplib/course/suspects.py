@@ -11,9 +11,11 @@ one-line checks of :mod:`bplib.gradcheck` apply to it:
   correct model with it, with ``check_model``.
 
 Each suspect's class attribute ``fault`` says what is wrong; :func:`corrected` returns the fixed
-class (the same code with the one faulty line corrected, marked ``# FIXED``).
+class (the suspect's code with the fault corrected, each changed line marked ``# FIXED``: one line
+for B, C, D and E, two lines of ``forward`` for A). Notebook 07 shows each suspect's code and the
+learner writes the fixes (checked by :mod:`bplib.course.exercises.bug_hunt` against these).
 
-Spoiler: reading the code below before the hunt gives the answers away. Run the checks first.
+Spoiler: reading the corrected classes below before the hunt gives the answers away.
 """
 
 from __future__ import annotations
@@ -95,13 +97,13 @@ class SuspectA(_TwoLayerNet):
 
 
 class _FixedA(SuspectA):
-    """SuspectA corrected: forward keeps the hidden activation, backward uses it."""
+    """SuspectA corrected in ``forward`` (two lines): keep the hidden activation, and do not apply the sigmoid to it again."""
 
     def forward(self, x: ArrayLike) -> np.ndarray:
         p = self.params
         self.x = np.asarray(x, dtype=np.float64)
         self.hidden = sigmoid(self.x @ p["W1"] + p["b1"])            # FIXED: keep a1 = sigmoid(z1)
-        self.output = sigmoid(self.hidden @ p["W2"] + p["b2"])
+        self.output = sigmoid(self.hidden @ p["W2"] + p["b2"])       # FIXED: no second sigmoid
         return self.output
 
 
@@ -268,17 +270,13 @@ class SuspectE(_TwoLayerNet):
 
 
 class _FixedE(SuspectE):
-    """SuspectE corrected: the output delta includes the sigmoid's derivative."""
+    """SuspectE corrected: the output delta includes the sigmoid's derivative.
 
-    def backward(self, grad_out: ArrayLike) -> np.ndarray:
-        p = self.params
-        d2 = grad_out * sigmoid_derivative(self.a2)                  # FIXED: times sigmoid'(z2)
-        self.grads["W2"] = self.a1.T @ d2
-        self.grads["b2"] = d2.sum(axis=0)
-        d1 = (d2 @ p["W2"].T) * sigmoid_derivative(self.a1)
-        self.grads["W1"] = self.x.T @ d1
-        self.grads["b1"] = d1.sum(axis=0)
-        return d1 @ p["W1"].T
+    Its ``backward`` is ``_FixedC``'s, the correct two-layer backward, whose first line
+    ``d2 = grad_out * sigmoid_derivative(self.a2)`` is the fix of E (shared, not copied).
+    """
+
+    backward = _FixedC.backward
 
 
 #: The five suspects, in the order of the notebook.
@@ -290,7 +288,9 @@ _CORRECTED = {SuspectA: _FixedA, SuspectB: _FixedB, SuspectC: _FixedC, SuspectD:
 def corrected(suspect: type) -> type:
     """The corrected class of a suspect (same constructor), e.g. ``corrected(SuspectA)(rng=rng)``.
 
-    Its code is the suspect's with the one faulty line fixed (marked ``# FIXED`` in this file).
+    Its code is the suspect's with the fault fixed, every changed line marked ``# FIXED`` in this file:
+    one line of ``backward`` for B, C, D and E; two lines of ``forward`` for A (keeping
+    a1 = sigmoid(z1) in ``self.hidden`` means the output line must not apply the sigmoid again).
     """
     try:
         return _CORRECTED[suspect]
