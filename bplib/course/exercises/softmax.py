@@ -1,40 +1,40 @@
-"""Checks for notebook 10 (softmax and cross-entropy): a stable softmax-cross-entropy.
+"""Exercises of notebook 10 (softmax and cross-entropy).
 
-The learner writes ``softmax_cross_entropy(logits, labels) -> (loss, dlogits)`` where ``logits``
-is ``(N, C)``, ``labels`` holds integer class indices of shape ``(N,)``, ``loss`` is the mean
-cross-entropy over the batch and ``dlogits`` is its gradient ``(softmax(logits) - Y) / N`` (``Y`` the
-one-hot matrix of the labels). :func:`check_softmax_cross_entropy` compares the answer with the
-reference on a small batch, on large logits, on a confidently wrong batch and on rows at very
-different levels, and names the likely mistake:
+1. ``softmax_cross_entropy(logits, labels) -> (L, dZ)`` (:data:`SOFTMAX_CROSS_ENTROPY`): ``logits``
+   ``Z`` is ``(N, C)``, ``labels`` holds integer classes ``(N,)``; ``L`` is the mean cross-entropy
+   ``-1/N sum_n log P[n, y_n]`` computed stably (max shift and log-sum-exp) and ``dZ = (P - Y) / N``.
+2. ``softmax_backward(P, dP) -> dZ`` (:data:`SOFTMAX_BACKWARD`): the backward pass of softmax as a
+   vector-Jacobian product, without forming the Jacobian: for each row,
+   ``dZ = P * (dP - sum(dP * P, axis=1, keepdims=True))``, which is ``J^T dP`` with
+   ``J = diag(p) - p p^T``.
 
-* no max shift: ``exp`` overflows to ``inf`` on large logits and the result is ``nan``,
-* ``log(softmax(z))`` instead of log-sum-exp: ``log(0) = -inf`` when a probability underflows,
-* the maximum of the whole batch (or a column) subtracted instead of each row's,
-* the loss or the gradient is not divided by the batch size ``N`` (or divided twice), the sum
-  instead of the mean, one loss per example instead of their mean,
-* the sign of the gradient (``y - p`` instead of ``p - y``),
-* labels treated as one-hot rows (shapes ``(N, C)`` and ``(N,)`` do not broadcast, or the label index
-  is subtracted from every probability), or ``keepdims=True`` missing,
-* softmax taken along the wrong axis.
+Each check runs the answer on a square batch first (N = C, where a missing ``keepdims`` still runs
+and its values name the mistake), then on a rectangular one, then (cross-entropy) on logits near
+1000, a confidently wrong batch and rows at very different levels. The references are bplib's
+``cross_entropy``, ``cross_entropy_grad`` and ``softmax_jacobian``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import numpy as np
 
-from bplib.course.exercises.common import check_shape, diagnose_values, fail, passed
+from bplib.course.exercises.engine import Exercise, ExerciseFailed, Mistake
 
-__all__ = ["softmax_cross_entropy_reference", "check_softmax_cross_entropy"]
+__all__ = ["SOFTMAX_CROSS_ENTROPY", "SOFTMAX_BACKWARD", "check_softmax_cross_entropy", "check_softmax_backward",
+           "softmax_cross_entropy_reference"]
 
-_LABEL_HINT = ("labels holds integer class indices of shape (N,), not one-hot rows: pick the true "
-               "class's log-probability with log_p[np.arange(N), labels], or build the one-hot matrix "
-               "first with np.eye(C)[labels].")
 
+def _copy(value: Any) -> Any:
+    return None if value is None else np.array(value, dtype=np.float64)
+
+
+# ---- Exercise 10.1: stable softmax cross-entropy ----------------------------------------------
 
 def softmax_cross_entropy_reference(logits: np.ndarray, labels: np.ndarray) -> tuple[float, np.ndarray]:
-    r"""Mean cross-entropy of ``softmax(logits)`` against integer ``labels`` and its gradient.
+    r"""Mean cross-entropy of ``softmax(logits)`` against integer ``labels`` and its gradient (bplib's).
 
     Parameters
     ----------
@@ -43,145 +43,181 @@ def softmax_cross_entropy_reference(logits: np.ndarray, labels: np.ndarray) -> t
 
     Returns
     -------
-    loss : float
-        :math:`L = -\frac{1}{N}\sum_n \log p_{n, y_n}` with ``log p`` from log-sum-exp.
-    dlogits : ndarray, shape (N, C)
-        :math:`\partial L / \partial z = (p - Y) / N`.
+    L : float
+        :math:`L = -\frac{1}{N}\sum_n \log P_{n, y_n}`, ``log P`` from log-sum-exp.
+    dZ : ndarray, shape (N, C)
+        :math:`\partial L / \partial Z = (P - Y) / N`.
     """
     from bplib.functions import cross_entropy, cross_entropy_grad  # log-sum-exp inside
 
-    z = np.asarray(logits, dtype=np.float64)
-    return float(cross_entropy(z, labels)), cross_entropy_grad(z, labels)
+    Z = np.asarray(logits, dtype=np.float64)
+    return float(cross_entropy(Z, labels)), cross_entropy_grad(Z, labels)
 
 
-def _call(fn: Callable, logits: np.ndarray, labels: np.ndarray, *,
-          quiet: bool = False) -> tuple[np.ndarray, np.ndarray]:
-    """Call the learner's function on copies of the inputs; return (loss, dlogits) as float arrays.
-
-    Shape errors raised inside (a broadcast of ``(N, C)`` against ``(N,)``, an index of the wrong
-    kind) are turned into the labels/one-hot hint. With ``quiet``, NumPy's overflow/underflow
-    warnings are silenced: the check itself reports a ``nan``/``inf`` with a hint.
-    """
-    try:
-        if quiet:
-            with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):
-                answer = fn(logits.copy(), labels.copy())
-        else:
-            answer = fn(logits.copy(), labels.copy())
-    except (ValueError, IndexError) as error:
-        fail(f"softmax_cross_entropy raised {type(error).__name__}: {error}\n"
-             f"With logits of shape {logits.shape} and labels of shape {labels.shape}, a shape (N, C) met a "
-             f"shape (N,). Either keepdims=True is missing in a max or sum over axis=1 (it keeps the shape "
-             f"(N, 1), which broadcasts against (N, C)), or {_LABEL_HINT}")
-    if not isinstance(answer, (tuple, list)) or len(answer) != 2:
-        fail("softmax_cross_entropy should return two things: (loss, dlogits).")
-    loss, dlogits = answer
-    try:
-        loss = np.asarray(loss, dtype=np.float64)
-        dlogits = np.asarray(dlogits, dtype=np.float64)
-    except (TypeError, ValueError):
-        fail("softmax_cross_entropy should return a number (the loss) and a NumPy array (dlogits).")
-    return loss, dlogits
-
-
-def _check_loss_shape(loss: np.ndarray, n: int) -> None:
-    if loss.shape == (n,):
-        fail(f"the loss has shape {loss.shape}: one value per example. The loss is a single number, "
-             f"the mean over the batch: use .mean().")
-    if loss.shape != ():
-        fail(f"the loss has shape {loss.shape}; it should be a single number (the mean over the batch). "
-             f"If it has a class axis, {_LABEL_HINT}")
-
-
-def check_softmax_cross_entropy(fn: Callable[[np.ndarray, np.ndarray], tuple]) -> None:
-    """Check the learner's ``softmax_cross_entropy(logits, labels) -> (loss, dlogits)``.
-
-    Four batches are used: small random logits (values and a finite-difference gradient check),
-    the same logits shifted by +1000 (the max shift must keep ``exp`` from overflowing), a
-    confidently wrong batch where the true class is 1000 below the largest logit (the log of the
-    softmax must come from log-sum-exp, not from ``log`` of a probability that underflowed to 0) and
-    two rows 2000 apart (the shift must be each row's maximum).
-
-    Raises
-    ------
-    ExerciseFailed
-        With a message naming the likely mistake.
-    NotImplementedError
-        Propagated from an unfinished exercise (never caught).
-    """
-    from bplib.gradcheck import numerical_gradient, relative_error  # imported here: keep bplib.course.exercises light
-
+def _ce_trials() -> Iterator[tuple[str, np.ndarray, np.ndarray]]:
     rng = np.random.default_rng(10)
-    n, c = 4, 3  # N != C, so that a labels/one-hot mix-up cannot broadcast silently
-    logits = rng.normal(size=(n, c))
+    square = rng.normal(size=(3, 3))
+    rect = rng.normal(size=(4, 3))   # N != C: a labels/one-hot mix-up cannot broadcast silently
     labels = np.array([0, 2, 1, 2])
+    yield "", square, np.array([2, 0, 1])
+    yield " (N, C = 4, 3)", rect, labels
+    yield " (logits near 1000)", rect + 1000.0, labels
+    yield " (true class 1000 below)", np.array([[0.0, -1000.0, 5.0], [2.0, 1.0, -1000.0]]), np.array([1, 2])
+    yield " (rows near 0 and near -2000)", np.array([[0.0, 1.0, 2.0], [-2000.0, -2001.0, -2002.0]]), np.array([2, 0])
 
-    # 1. small logits: shapes and values
-    loss, dlogits = _call(fn, logits, labels)
-    _check_loss_shape(loss, n)
-    ref_loss, ref_grad = softmax_cross_entropy_reference(logits, labels)
-    if not np.isfinite(loss) or not np.all(np.isfinite(dlogits)):
-        fail("the result contains nan or inf already for small logits: check the log and the exp.")
-    if not np.isclose(loss, ref_loss, rtol=1e-6):
-        if np.isclose(loss, n * ref_loss, rtol=1e-6):
-            fail(f"the loss is N = {n} times too large: it is the sum over the batch; take the mean (divide by N).")
-        if np.isclose(loss, -ref_loss, rtol=1e-6):
-            fail("the loss has the wrong sign: cross-entropy is MINUS the mean log-probability of the true class.")
-        from bplib.functions import log_softmax
 
-        by_column = -log_softmax(logits, axis=0)[np.arange(n), labels].mean()
-        if np.isclose(loss, by_column, rtol=1e-6):
-            fail("the loss looks like softmax taken down the columns (axis=0): the probabilities of each "
-                 "example are in its ROW, so max, sum and softmax run along axis=1.")
-        fail(f"the loss is {float(loss):.6f}, expected {ref_loss:.6f}: it should be -mean(log p[n, labels[n]]).")
-    check_shape(dlogits, ref_grad.shape, "dlogits")
-    one_hot_mixup = (np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True) - labels[:, None]) / n
-    if np.allclose(dlogits, one_hot_mixup, rtol=1e-6):
-        fail(f"dlogits looks like (p - labels[:, None]) / N: the label index was subtracted from every "
-             f"probability. Subtract the one-hot vector: {_LABEL_HINT}")
-    diagnose_values(dlogits, ref_grad, "dlogits", batch_size=n)
+def _run_cross_entropy(fn: Callable) -> Iterator[tuple[str, Any]]:
+    name = getattr(fn, "__name__", "softmax_cross_entropy")
+    for where, Z, labels in _ce_trials():
+        with np.errstate(all="ignore"):  # an overflow shows as inf/nan in the result and gets a hint
+            result = fn(Z.copy(), labels.copy())
+        if isinstance(result, np.ndarray) or not isinstance(result, (tuple, list)) or len(result) != 2:
+            raise ExerciseFailed(f"{name} must return two values, `return L, dZ` (the loss and its gradient).")
+        L, dZ = result
+        yield f"L{where}", _copy(L)
+        yield f"dZ{where}", _copy(dZ)
 
-    # gradient check: the returned dlogits must be the derivative of the returned loss
-    numeric = numerical_gradient(lambda z: float(np.asarray(fn(z.copy(), labels.copy())[0])), logits.copy())
-    err = relative_error(dlogits, numeric)
-    if not err < 1e-6:
-        fail(f"dlogits does not agree with finite differences of your loss (relative error {err:.1e}).")
 
-    # 2. large logits: softmax is shift-invariant, so the answer must not change
-    big = logits + 1000.0
-    loss_big, dlogits_big = _call(fn, big, labels, quiet=True)
-    if not np.isfinite(loss_big) or not np.all(np.isfinite(dlogits_big)):
-        fail("with logits around 1000 the result is nan or inf: np.exp(1000) overflows to inf and inf/inf is "
-             "nan. Subtract the row maximum first (z - z.max(axis=1, keepdims=True)); softmax does not change.")
-    if not (np.isclose(loss_big, ref_loss, rtol=1e-6) and np.allclose(dlogits_big, ref_grad, rtol=1e-6, atol=1e-12)):
-        fail("adding 1000 to every logit changed the result, but softmax is shift-invariant: "
-             "subtract the maximum of each row (axis=1, keepdims=True), not of a column.")
+def _lse_variant(shift: str = "row", log_of_p: bool = False, keepdims: bool = True, axis: int = 1,
+                 mean: bool = True, per_example: bool = False, one_hot_labels: bool = False,
+                 gradient: str = "(P - Y) / N") -> Callable:
+    """A wrong softmax cross-entropy: one step of the stable computation replaced."""
 
-    # 3. confidently wrong: the true class is 1000 below the largest logit
-    wrong = np.array([[0.0, -1000.0, 5.0], [2.0, 1.0, -1000.0]])
-    wrong_labels = np.array([1, 2])
-    loss_wrong, dlogits_wrong = _call(fn, wrong, wrong_labels, quiet=True)
-    ref_wrong, ref_grad_wrong = softmax_cross_entropy_reference(wrong, wrong_labels)
-    if not np.isfinite(loss_wrong):
-        fail("for a confidently wrong prediction (true class 1000 below the others) the loss is inf or nan: "
-             "softmax underflows to 0 and log(0) = -inf. Compute log p with log-sum-exp instead of log(softmax): "
-             "log_p = z - m - log(sum(exp(z - m))) with m the row maximum.")
-    if not np.isclose(loss_wrong, ref_wrong, rtol=1e-6):
-        fail(f"for a confidently wrong prediction the loss is {float(loss_wrong):.6g}, expected {ref_wrong:.6g} "
-             f"(about 1000): compute log p with log-sum-exp, not by clipping the probabilities.")
-    if not np.allclose(dlogits_wrong, ref_grad_wrong, rtol=1e-6, atol=1e-12):
-        fail("dlogits is wrong for a confidently wrong prediction: it should stay (p - Y) / N, finite.")
+    def fn(Z: np.ndarray, labels: np.ndarray) -> tuple:
+        N, C = Z.shape
+        m = {"row": Z.max(axis=axis, keepdims=keepdims), "batch": Z.max(), "none": 0.0}[shift]
+        shifted = Z - m
+        E = np.exp(shifted)
+        S = E.sum(axis=axis, keepdims=keepdims)
+        log_P = np.log(E / S) if log_of_p else shifted - np.log(S)
+        P = np.exp(log_P)
+        Y = np.eye(C)[labels]
+        if one_hot_labels:
+            per = -(labels * log_P).sum(axis=1)
+        else:
+            per = -log_P[np.arange(N), labels]
+        L = per if per_example else per.mean() if mean else per.sum()
+        dZ = {"(P - Y) / N": (P - Y) / N, "P - Y": P - Y, "P / N": P / N, "(Y - P) / N": (Y - P) / N}[gradient]
+        return L, dZ
 
-    # 4. rows at very different levels: the shift must be per row, not the maximum of the whole batch
-    levels = np.array([[0.0, 1.0, 2.0], [-2000.0, -2001.0, -2002.0]])
-    level_labels = np.array([2, 0])
-    loss_levels, dlogits_levels = _call(fn, levels, level_labels, quiet=True)
-    ref_levels, ref_grad_levels = softmax_cross_entropy_reference(levels, level_labels)
-    if not (np.isfinite(loss_levels) and np.isclose(loss_levels, ref_levels, rtol=1e-6)
-            and np.allclose(dlogits_levels, ref_grad_levels, rtol=1e-6, atol=1e-12)):
-        fail("with one row of logits near 0 and another near -2000 the result is wrong (or nan): subtract the "
-             "maximum of EACH ROW (z.max(axis=1, keepdims=True)), not the maximum of the whole batch; a row "
-             "far below the batch maximum underflows to exp(...) = 0 everywhere.")
+    return fn
 
-    passed(f"loss and dlogits match (P - Y) / N on {n} examples, agree with finite differences, "
-           f"and stay finite for logits near +1000 and -2000.")
+
+_LSE = "log P = (Z - m) - log(sum(exp(Z - m), axis=1, keepdims=True)) with m = Z.max(axis=1, keepdims=True)"
+
+SOFTMAX_CROSS_ENTROPY = Exercise(
+    id="10-softmax-cross-entropy",
+    title="stable softmax cross-entropy",
+    writes="`softmax_cross_entropy`",
+    names=("softmax_cross_entropy",),
+    run=_run_cross_entropy,
+    reference=softmax_cross_entropy_reference,
+    batch_size=3,
+    mistakes=(
+        Mistake("L is wrong although the shapes fit: keepdims=True is missing. Z.max(axis=1) has shape (N,), "
+                "and (N, C) - (N,) lines the maxima up with the COLUMNS (it only runs because N = C here). "
+                "Keep the row axis: Z.max(axis=1, keepdims=True) and .sum(axis=1, keepdims=True), shape (N, 1).",
+                _lse_variant(keepdims=False)),
+        Mistake("L looks like softmax taken down the columns (axis=0): the probabilities of each example are "
+                "in its ROW, so the max, the sum and the softmax run along axis=1.", _lse_variant(axis=0)),
+        Mistake("L has one value per example: the loss is a single number, the mean over the batch (.mean()).",
+                _lse_variant(per_example=True)),
+        Mistake("L is the sum over the batch, N times too large: take the mean (divide by N).",
+                _lse_variant(mean=False)),
+        Mistake("labels holds integer classes of shape (N,), not one-hot rows: labels * log P lines the "
+                "labels up with the classes. Pick the true class's entry with log_P[np.arange(N), labels], "
+                "or build Y = np.eye(C)[labels] first.", _lse_variant(one_hot_labels=True)),
+        Mistake("dZ is P - Y: the 1/N of the mean is missing, dZ = (P - Y) / N.", _lse_variant(gradient="P - Y")),
+        Mistake("dZ is P / N: the one-hot target is missing. The gradient is the error, dZ = (P - Y) / N: the "
+                "true class's logit is pushed up by 1 - p.", _lse_variant(gradient="P / N")),
+        Mistake("dZ has the wrong sign: (Y - P) / N is the direction to move, the gradient is (P - Y) / N.",
+                _lse_variant(gradient="(Y - P) / N")),
+        Mistake(f"L is inf for a confidently wrong prediction: exp(Z - m) underflows to 0 for the true class and "
+                f"log(0) = -inf. Never take the log of P: {_LSE} (log-sum-exp).", _lse_variant(log_of_p=True)),
+        Mistake("L is wrong (inf or nan) when one row of logits is near 0 and another near -2000: subtract the maximum "
+                "of EACH ROW, Z.max(axis=1, keepdims=True), not the maximum of the whole batch; a row far below "
+                "the batch maximum underflows to exp(...) = 0 everywhere.", _lse_variant(shift="batch")),
+        Mistake("L is nan for logits near 1000: exp(1000) overflows to inf and inf / inf is nan. Subtract the "
+                "maximum of each row first (the max shift): softmax does not change.", _lse_variant(shift="none")),
+    ),
+    error_hint=(f"logits Z is (N, C), labels (N,). A shape error is usually a missing keepdims=True (keep "
+                f"(N, 1) so that it broadcasts against (N, C)) or labels used as one-hot rows. {_LSE}; "
+                f"dZ = (P - Y) / N with Y = np.eye(C)[labels]."),
+    passed=("L = mean of -log P[n, labels[n]] by log-sum-exp and dZ = (P - Y) / N, on a square and a rectangular "
+            "batch, finite for logits near +1000, a true class 1000 below, and rows 2000 apart."),
+)
+
+check_softmax_cross_entropy = SOFTMAX_CROSS_ENTROPY.check
+
+
+# ---- Exercise 10.2: softmax backward as a vector-Jacobian product -----------------------------
+
+def _jacobian_backward(P: np.ndarray, dP: np.ndarray) -> np.ndarray:
+    """The reference, by the definition: dZ row n = J_n^T dP row n, J_n = bplib's softmax_jacobian.
+
+    (It forms J, which the learner must not: the check compares values only.)
+    """
+    from bplib.functions import softmax_jacobian
+
+    Z = np.log(P)  # softmax(log P) = P for rows of probabilities
+    return np.stack([softmax_jacobian(z).T @ g for z, g in zip(Z, dP)])
+
+
+def _vjp_trials() -> Iterator[tuple[str, np.ndarray, np.ndarray]]:
+    from bplib.functions import softmax
+
+    rng = np.random.default_rng(1010)
+    for where, (n, c) in (("", (3, 3)), (" (N, C = 4, 6)", (4, 6))):
+        yield where, softmax(rng.normal(size=(n, c)), axis=1), rng.normal(size=(n, c))
+
+
+def _run_softmax_backward(fn: Callable) -> Iterator[tuple[str, Any]]:
+    for where, P, dP in _vjp_trials():
+        yield f"dZ{where}", _copy(fn(P.copy(), dP.copy()))
+
+
+def _vjp_variant(kind: str) -> Callable:
+    """A wrong softmax backward pass."""
+
+    def fn(P: np.ndarray, dP: np.ndarray) -> np.ndarray:
+        if kind == "diagonal":
+            return P * (1 - P) * dP
+        if kind == "keepdims":
+            return P * (dP - (dP * P).sum(axis=1))
+        if kind == "axis":
+            return P * (dP - (dP * P).sum(axis=0, keepdims=True))
+        if kind == "sign":
+            return P * ((dP * P).sum(axis=1, keepdims=True) - dP)
+        return dP - (dP * P).sum(axis=1, keepdims=True)  # "no P"
+
+    return fn
+
+
+_VJP = "dZ = P * (dP - (dP * P).sum(axis=1, keepdims=True))"
+
+SOFTMAX_BACKWARD = Exercise(
+    id="10-softmax-backward",
+    title="softmax backward as a vector-Jacobian product",
+    writes="`softmax_backward`",
+    names=("softmax_backward",),
+    run=_run_softmax_backward,
+    reference=_jacobian_backward,
+    mistakes=(
+        Mistake(f"dZ uses only the diagonal of the Jacobian, p (1 - p) * dP, as if softmax were elementwise like "
+                f"the sigmoid. Every p_i depends on every z_j: the off-diagonal -p_i p_j add -p_j sum_i dP_i p_i. "
+                f"{_VJP}.", _vjp_variant("diagonal")),
+        Mistake(f"dZ is wrong although the shapes fit: keepdims=True is missing. (dP * P).sum(axis=1) has shape "
+                f"(N,) and lines up with the COLUMNS of dP (it only runs because N = C here). {_VJP}.",
+                _vjp_variant("keepdims")),
+        Mistake(f"dZ sums over the wrong axis (axis=0, over the batch): the sum of the vector-Jacobian product "
+                f"runs over the classes of each example, axis=1. {_VJP}.", _vjp_variant("axis")),
+        Mistake(f"dZ has the wrong sign: J = diag(p) - p p^T, so the row's sum is subtracted from dP. {_VJP}.",
+                _vjp_variant("sign")),
+        Mistake(f"dZ misses the factor P: J^T dP = p * dP - p (p . dP), so P multiplies the whole bracket. {_VJP}.",
+                _vjp_variant("no P")),
+    ),
+    error_hint=f"P and dP are (N, C); dZ is (N, C) too: {_VJP}.",
+    passed=f"{_VJP} equals J^T dP row by row (J = diag(p) - p p^T), without forming J.",
+)
+
+check_softmax_backward = SOFTMAX_BACKWARD.check
