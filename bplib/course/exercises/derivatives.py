@@ -1,203 +1,267 @@
-"""Checks for notebook 01 (derivatives and the chain rule): the derivatives of sigmoid and tanh.
+"""Exercises of notebook 01 (derivatives and the chain rule), declared for the exercise engine.
 
-The learner writes two elementwise functions of the pre-activation ``z``:
+* ``01-central-gradient``: ``central_gradient(f, x, h)``, the central-difference estimate of the
+  gradient of a scalar function ``f`` at a float array ``x`` of any shape: for every entry,
+  ``(f(x + h e_i) - f(x - h e_i)) / (2 h)``, with ``x`` perturbed in place and restored.
+* ``01-sigmoid-derivative``: ``sigmoid_derivative(z)``, the derivative of
+  ``sigma(z) = 1 / (1 + exp(-z))``, elementwise, derived by the chain rule.
+* ``01-tanh-derivative``: ``tanh_derivative(z)``, the derivative of ``tanh(z)``, elementwise.
 
-* ``sigmoid_derivative(z)``, the derivative of ``sigma(z) = 1 / (1 + exp(-z))``,
-* ``tanh_derivative(z)``, the derivative of ``tanh(z) = (exp(z) - exp(-z)) / (exp(z) + exp(-z))``,
-
-both derived with the chain rule. Each check calls the learner's function on a 1-D and a 2-D array
-of pre-activations, compares the result with the reference (``bplib.functions.sigmoid_grad`` and
-``tanh_grad``) and with a central-difference estimate (``bplib.gradcheck.numerical_gradient``),
-and on failure names the likely mistake:
-
-* the answer is not elementwise (a single number, or a matrix from ``@``/``np.dot``/``np.outer``),
-* the function value returned instead of its derivative,
-* a forgotten inner factor of the chain rule (the ``-exp(-z)`` inside sigmoid, the ``2`` in
-  ``tanh(z) = 2 sigma(2z) - 1``),
-* a sign error,
-* ``1 - tanh(z)`` instead of ``1 - tanh(z)**2``,
-* the formula ``a (1 - a)`` (or ``1 - a**2``) applied to ``z`` itself instead of to the activation
-  ``a = sigma(z)`` (``a = tanh(z)``): the classic tutorial slip, where the helper expects the output.
-
-A ``NotImplementedError`` from an unfinished exercise is never caught.
+Each ``run`` calls the answer on fixed inputs (a 1-D grid and a 2-D array of pre-activations ``z``;
+a separable and a non-separable function for the gradient) and returns its results by name; the
+engine compares them with the reference's and names the typical mistake (forward instead of central
+difference, a missing ``1/(2h)``, the sign, the function instead of its derivative, a missing square,
+the formula applied to ``z`` instead of the activation, ...).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import numpy as np
 
-from bplib.course.exercises.common import as_array, diagnose_values, fail, passed
+from bplib.course.exercises.engine import Exercise, Mistake
 
-__all__ = ["check_sigmoid_derivative", "check_tanh_derivative"]
+__all__ = ["CENTRAL_GRADIENT", "SIGMOID_DERIVATIVE", "TANH_DERIVATIVE",
+           "check_central_gradient", "check_sigmoid_derivative", "check_tanh_derivative"]
 
-# Pre-activations at which the answers are checked: a 1-D grid (includes 0, where both
-# derivatives peak) and a 2-D array, so an answer must work elementwise on any shape.
-# |z| <= 6 keeps every naive formula (np.exp(-z), np.exp(z)) free of overflow.
+# ---- 01-central-gradient --------------------------------------------------------------------
+
+_H = 1e-4  # the trial step: forward differences are off by about h/2 |f''| (1e-5 relative), central by 1e-9
+_W = np.array([[0.7, -1.2, 0.4], [1.5, 0.3, -0.8], [-0.6, 0.9, 1.1]])
+
+
+def _separable(x: np.ndarray) -> float:
+    """sum(sin(x) + x**3 / 3): its gradient is cos(x) + x**2, entry by entry."""
+    return float(np.sum(np.sin(x) + x ** 3 / 3))
+
+
+def _coupled(x: np.ndarray) -> float:
+    """sum(tanh(x @ W)) for x (2, 3): every entry of the gradient depends on all entries of x."""
+    return float(np.sum(np.tanh(x @ _W)))
+
+
+def _run_central_gradient(gradient: Callable[..., Any]) -> Iterator[tuple[str, Any]]:
+    """The answer on a separable function of a (4,) array, then on a coupled function of a (2, 3) array."""
+    for where, f, x in (("f(x) = sum(sin(x) + x**3/3), x of shape (4,)", _separable,
+                         np.array([0.5, -1.3, 2.0, 0.1])),
+                        ("f(x) = sum(tanh(x @ W)), x of shape (2, 3)", _coupled,
+                         np.array([[0.2, -0.7, 1.1], [-0.4, 0.9, 0.3]]))):
+        x_in = x.copy()
+        estimate = gradient(f, x_in, _H)
+        yield f"x after the call, for {where}", x_in
+        yield f"central_gradient(f, x, h={_H:g}) for {where}", None if estimate is None else np.array(estimate, dtype=float)
+
+
+def _central_gradient(f: Callable[[np.ndarray], float], x: np.ndarray, h: float = 1e-5) -> np.ndarray:
+    """The reference: one entry at a time, perturbed in place and restored."""
+    grad = np.zeros(x.shape)
+    for index in np.ndindex(x.shape):
+        old = x[index]
+        x[index] = old + h
+        f_plus = f(x)
+        x[index] = old - h
+        f_minus = f(x)
+        x[index] = old
+        grad[index] = (f_plus - f_minus) / (2 * h)
+    return grad
+
+
+def _difference_variant(difference: Callable[[float, float, float, float], float],
+                        restore: bool = True) -> Callable[..., np.ndarray]:
+    """A wrong answer: the reference loop with ``difference(f_plus, f_minus, f_x, h)`` per entry."""
+
+    def gradient(f: Callable[[np.ndarray], float], x: np.ndarray, h: float = 1e-5) -> np.ndarray:
+        grad = np.zeros(x.shape)
+        f_x = f(x)
+        for index in np.ndindex(x.shape):
+            old = x[index]
+            x[index] = old + h
+            f_plus = f(x)
+            x[index] = old - h
+            f_minus = f(x)
+            if restore:
+                x[index] = old
+            grad[index] = difference(f_plus, f_minus, f_x, h)
+        return grad
+
+    return gradient
+
+
+def _all_entries_at_once(f: Callable[[np.ndarray], float], x: np.ndarray, h: float = 1e-5) -> np.ndarray:
+    """A wrong answer: x + h moves every entry at once, so each entry gets the same directional derivative."""
+    grad = np.zeros(x.shape)
+    for index in np.ndindex(x.shape):
+        grad[index] = (f(x + h) - f(x - h)) / (2 * h)
+    return grad
+
+
+_FORMULA = "(f(x + h e_i) - f(x - h e_i)) / (2 h)"
+
+
+def _named(name: str, mistakes: tuple[Mistake, ...]) -> tuple[Mistake, ...]:
+    """The mistakes with hints that start "it ..." or "the ..." prefixed by "`name` is wrong: "."""
+    return tuple(Mistake(f"{name} is wrong: {m.hint}" if m.hint.startswith(("it ", "the ")) else m.hint, m.answer)
+                 for m in mistakes)
+
+
+CENTRAL_GRADIENT = Exercise(
+    id="01-central-gradient",
+    title="central_gradient: a gradient by central differences",
+    writes="`central_gradient`",
+    names=("central_gradient",),
+    run=_run_central_gradient,
+    reference=_central_gradient,
+    mistakes=_named("central_gradient", (
+        Mistake("x is not the same after the call: restore each entry (x[index] = old) after its two "
+                "evaluations, or every later entry is estimated at a shifted point (and the caller's x is changed).",
+                _difference_variant(lambda fp, fm, fx, h: (fp - fm) / (2 * h), restore=False)),
+        Mistake(f"it looks like a forward difference (f(x + h e_i) - f(x)) / h: its error is about h/2 |f''|, "
+                f"a hundred times larger than the central difference's here. Use {_FORMULA}.",
+                _difference_variant(lambda fp, fm, fx, h: (fp - fx) / h)),
+        Mistake(f"it is twice the derivative: the two points x + h e_i and x - h e_i are 2h apart, so divide by "
+                f"2 * h, not by h: {_FORMULA}.", _difference_variant(lambda fp, fm, fx, h: (fp - fm) / h)),
+        Mistake(f"the division is missing: f(x + h e_i) - f(x - h e_i) is a difference of values, divide it by "
+                f"the distance 2 * h: {_FORMULA}. (Watch the brackets: (f_plus - f_minus) / 2 * h multiplies by h.)",
+                _difference_variant(lambda fp, fm, fx, h: fp - fm)),
+        Mistake(f"the division is (f_plus - f_minus) / 2 * h, which Python reads as ((f_plus - f_minus) / 2) * h: "
+                f"put brackets around the denominator, / (2 * h).",
+                _difference_variant(lambda fp, fm, fx, h: (fp - fm) / 2 * h)),
+        Mistake(f"the sign is wrong: it computes (f(x - h e_i) - f(x + h e_i)) / (2 h). The point ahead, "
+                f"x + h e_i, comes first: {_FORMULA}.", _difference_variant(lambda fp, fm, fx, h: (fm - fp) / (2 * h))),
+        Mistake("every entry got the same number: x + h moves ALL entries at once. Perturb one entry at a time "
+                "(x[index] = old + h), so that each difference measures the change due to that entry alone.",
+                _all_entries_at_once),
+    )),
+    error_hint=("central_gradient(f, x, h) gets a float array x of any shape; f(x) returns one number. Loop "
+                "over the entries with `for index in np.ndindex(x.shape)` and read and write x[index]."),
+    passed=f"central_gradient computes {_FORMULA} entry by entry, on a separable and a coupled function, "
+           f"and leaves x as it was.",
+)
+check_central_gradient = CENTRAL_GRADIENT.check
+
+# ---- 01-sigmoid-derivative and 01-tanh-derivative --------------------------------------------
+
+# A 1-D grid (includes 0, where both derivatives peak) and a 2-D array: an answer must work
+# elementwise on any shape. |z| <= 6 keeps every naive formula (np.exp(-z)) free of overflow.
 _Z_GRID = np.linspace(-6.0, 6.0, 25)
 _Z_MATRIX = np.array([[-2.5, -1.0, 0.3, 1.7],
                       [0.8, -0.4, 2.2, -3.1],
                       [4.0, -0.05, 0.0, 1.2]])
 
-_RTOL = 1e-6
-_ATOL = 1e-9
-
-#: A typical mistake: the function that computes the wrong answer, and the hint that names it.
-_Mistake = tuple[Callable[[np.ndarray], np.ndarray], str]
-
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:
-    from bplib.functions import sigmoid  # imported here so that importing bplib.course.exercises stays light
-
-    return sigmoid(z)
+    return 1 / (1 + np.exp(-z))
 
 
-def _call(fn: Callable, z: np.ndarray, name: str) -> np.ndarray:
-    """Call the learner's ``fn`` on a copy of ``z`` and return the answer as a float array.
+def _derivative_run(name: str, function: Callable[[np.ndarray], np.ndarray]) -> Callable[[Any], Iterator[tuple[str, Any]]]:
+    """A ``run`` for an elementwise derivative ``name`` of ``function``."""
 
-    Fails (with a hint) when the answer is missing, is not numeric, or when ``fn`` changed its
-    input in place. ``NotImplementedError`` and other exceptions propagate, except a
-    ``TypeError`` that typically comes from ``math.exp`` applied to an array.
-    """
-    z_in = z.copy()
-    try:
-        answer = fn(z_in)
-    except TypeError as err:
-        fail(f"{name} raised TypeError ({err}). It must work on NumPy arrays, elementwise: use np.exp and "
-             f"np.tanh rather than math.exp and math.tanh, and no Python if on the whole array.")
-    if answer is None:
-        fail(f"{name} returned None: did you forget the return statement?")
-    if not np.array_equal(z_in, z):
-        fail(f"{name} changed its argument z in place (e.g. z *= -1 or z[...] = ...). Compute new arrays "
-             f"instead: backpropagation still needs the original z.")
-    return as_array(answer, f"The result of {name}")
+    def run(derivative: Callable[[np.ndarray], Any]) -> Iterator[tuple[str, Any]]:
+        from bplib.gradcheck import numerical_gradient, relative_error
+
+        for where, z in (("for z = np.linspace(-6, 6, 25)", _Z_GRID), ("for z of shape (3, 4)", _Z_MATRIX)):
+            z_in = z.copy()
+            answer = derivative(z_in)
+            yield f"{name}(z) {where}", answer
+            yield f"z after {name}(z) {where} (it must not change)", z_in
+        # The gradient of sum(function(z)) is function'(z) entry by entry: central differences check all at once.
+        answer = np.array(derivative(_Z_MATRIX.copy()), dtype=float)
+        estimate = numerical_gradient(lambda x: float(np.sum(function(x))), _Z_MATRIX.copy())
+        yield f"relative error of {name}(z) against central differences", relative_error(answer, estimate)
+
+    return run
 
 
-def _check_elementwise(answer: np.ndarray, z: np.ndarray, name: str) -> None:
-    """Fail when the answer does not have one value per entry of ``z``."""
-    if answer.shape == z.shape:
-        return
-    if answer.ndim == 0:
-        fail(f"{name} returned a single number for z of shape {z.shape}; the derivative is elementwise: one "
-             f"value per entry of z, the same shape as z. Multiply with * (not np.dot or @) and do not sum.")
-    if answer.shape == z.shape + z.shape or (z.ndim == 1 and answer.shape == (z.size, z.size)):
-        fail(f"{name} returned an array of shape {answer.shape} for z of shape {z.shape}: a matrix, as from "
-             f"np.outer or a matrix product. The derivative is elementwise: multiply with *, not @ or np.dot.")
-    fail(f"{name} returned an array of shape {answer.shape} for z of shape {z.shape}; the derivative is "
-         f"elementwise and must have the same shape as z (check for a sum, a reshape or an extra axis).")
+_FD_LIMIT = 1e-7
+_NOT_ELEMENTWISE_DOT = ("it returned a single number: the derivative is elementwise, one value per entry of z and "
+                        "the same shape as z. Multiply with * (not np.dot or @) and do not sum.")
+_NOT_ELEMENTWISE_OUTER = ("it returned a matrix, as from np.outer or a matrix product: the derivative is "
+                          "elementwise, so multiply with *, not @ or np.dot.")
+_IN_PLACE = ("{name} changed its argument z in place (z *= -1, z[...] = ...): compute new arrays instead; "
+             "backpropagation still needs the original z.")
+_ERROR_HINT = ("It gets a NumPy array z of any shape and returns an array of the same shape: use np.exp and "
+               "np.tanh (math.exp works on single numbers only), and no Python `if` on the whole array.")
 
 
-def _check(fn: Callable, name: str, reference: Callable[[np.ndarray], np.ndarray],
-           function: Callable[[np.ndarray], np.ndarray], mistakes: list[_Mistake], formula: str) -> None:
-    """Shared body of the two checks: shapes, values (naming typical mistakes), gradient check."""
-    from bplib.gradcheck import numerical_gradient, relative_error
+def _in_place(formula: Callable[[np.ndarray], np.ndarray]) -> Callable[[np.ndarray], np.ndarray]:
+    """A wrong answer that gets the values right but flips the caller's array."""
 
-    for z in (_Z_GRID, _Z_MATRIX):
-        answer = _call(fn, z, name)
-        _check_elementwise(answer, z, name)
-        if not np.all(np.isfinite(answer)):
-            fail(f"{name} returned NaN or infinity for z in [-6, 6]: look for a division by zero or an "
-                 f"overflowing exponential.")
-        expected = reference(z)
-        if np.allclose(answer, expected, rtol=_RTOL, atol=_ATOL):
-            continue
-        for wrong, hint in mistakes:
-            if np.allclose(answer, wrong(z), rtol=_RTOL, atol=_ATOL):
-                fail(f"{name} is wrong: {hint}")
-        # Not a mistake we know by name: sign and constant factors, else the largest difference.
-        diagnose_values(answer, expected, f"{name}(z)", rtol=_RTOL, atol=_ATOL)
+    def derivative(z: np.ndarray) -> np.ndarray:
+        value = formula(z)
+        z *= -1
+        return value
 
-    # Gradient check: for an elementwise function f, the gradient of sum(f(z)) with respect to z
-    # is f'(z) entry by entry, so central differences estimate all derivatives at once.
-    z = _Z_MATRIX.copy()
-    estimate = numerical_gradient(lambda x: float(np.sum(function(x))), z)
-    error = relative_error(as_array(fn(_Z_MATRIX.copy()), name), estimate)
-    if not error < 1e-7:
-        fail(f"{name} agrees with {formula} but not with central differences (relative error {error:.1e}).")
-    passed(f"{name} matches {formula} on every entry, and central differences (relative error < 1e-7: True).")
+    return derivative
 
 
-def check_sigmoid_derivative(fn: Callable[[np.ndarray], np.ndarray]) -> None:
-    """Check the learner's ``sigmoid_derivative(z)``, the derivative of ``sigma(z) = 1 / (1 + exp(-z))``.
+_CHAIN = ("differentiate 1/u with u = 1 + exp(-z), and multiply by the inner derivative du/dz; then write the "
+          "result through sigma(z).")
 
-    ``fn`` takes an array of pre-activations ``z`` (any shape) and returns ``sigma'(z)``,
-    elementwise, with the same shape. It is called on a 1-D grid over ``[-6, 6]`` and on a
-    ``(3, 4)`` array, compared with ``bplib.functions.sigmoid_grad`` and with central differences.
+SIGMOID_DERIVATIVE = Exercise(
+    id="01-sigmoid-derivative",
+    title="sigmoid_derivative by the chain rule",
+    writes="`sigmoid_derivative`",
+    names=("sigmoid_derivative",),
+    run=_derivative_run("sigmoid_derivative", _sigmoid),
+    reference=lambda z: _sigmoid(z) * (1 - _sigmoid(z)),
+    mistakes=_named("sigmoid_derivative", (
+        Mistake("it returns sigma(z) itself, the function value, not its derivative. Apply the chain rule: "
+                + _CHAIN, _sigmoid),
+        Mistake("it computes z * (1 - z): the formula a (1 - a) takes the activation a = sigma(z), not the "
+                "pre-activation z. Compute sigma(z) first.", lambda z: z * (1 - z)),
+        Mistake("it forgot the chain rule's inner factor: the derivative of u^(-1) is -u^(-2), and it must be "
+                "multiplied by du/dz, the derivative of the inside u = 1 + exp(-z).", lambda z: -_sigmoid(z) ** 2),
+        Mistake("it forgot the chain rule's inner factor (the derivative of the inside 1 + exp(-z)) and a minus "
+                "sign.", lambda z: _sigmoid(z) ** 2),
+        Mistake("the sign is wrong: d/dz exp(-z) = -exp(-z), and this minus cancels the one from "
+                "d(1/u)/du = -1/u^2. The sigmoid increases, so its derivative is positive.",
+                lambda z: -_sigmoid(z) * (1 - _sigmoid(z))),
+        Mistake("it returns 1 - sigma(z) = exp(-z) / (1 + exp(-z)): the outer derivative of 1/u is -1/u^2, so "
+                "(1 + exp(-z)) must appear squared in the denominator.", lambda z: 1 - _sigmoid(z)),
+        Mistake(_NOT_ELEMENTWISE_DOT, lambda z: np.dot(_sigmoid(z).ravel(), 1 - _sigmoid(z).ravel())),
+        Mistake(_NOT_ELEMENTWISE_OUTER, lambda z: np.outer(_sigmoid(z), 1 - _sigmoid(z))),
+        Mistake(_IN_PLACE.format(name="sigmoid_derivative"), _in_place(lambda z: _sigmoid(z) * (1 - _sigmoid(z)))),
+    )),
+    limits={"relative error of sigmoid_derivative(z) against central differences":
+            (_FD_LIMIT, "sigmoid_derivative agrees with the reference but not with central differences.")},
+    error_hint=_ERROR_HINT,
+    passed="sigmoid_derivative matches sigma(z) (1 - sigma(z)) on every entry, and central differences "
+           "(relative error < 1e-7: True).",
+)
+check_sigmoid_derivative = SIGMOID_DERIVATIVE.check
 
-    Raises
-    ------
-    ExerciseFailed
-        With a message naming the likely mistake (not elementwise, function value instead of the
-        derivative, forgotten inner factor ``-exp(-z)``, sign, the formula applied to ``z``).
-    NotImplementedError
-        Propagated from an unfinished exercise (never caught).
-    """
-    from bplib.functions import sigmoid_grad
-
-    s = _sigmoid
-    chain = ("differentiate 1/u with u = 1 + exp(-z), and multiply by the inner derivative du/dz. "
-             "Then express the result through sigma(z).")
-    mistakes: list[_Mistake] = [
-        (lambda z: s(z),
-         "it returns sigma(z) itself, the function value, not its derivative. Apply the chain rule: " + chain),
-        (lambda z: z * (1 - z),
-         "it computes z * (1 - z): the formula is right but it takes the activation a = sigma(z), not the "
-         "pre-activation z. Compute sigma(z) first."),
-        (lambda z: -s(z) ** 2,
-         "it forgot the chain rule's inner factor: the derivative of u^(-1) is -u^(-2), and it must be "
-         "multiplied by du/dz, the derivative of the inside u = 1 + exp(-z)."),
-        (lambda z: s(z) ** 2,
-         "it forgot the chain rule's inner factor (the derivative of the inside 1 + exp(-z)) and a minus sign."),
-        (lambda z: -s(z) * (1 - s(z)),
-         "the sign is wrong: d/dz exp(-z) = -exp(-z), and this minus cancels the one from "
-         "d(1/u)/du = -1/u^2. The sigmoid increases, so its derivative is positive."),
-        (lambda z: 1 - s(z),
-         "it returns 1 - sigma(z) = exp(-z) / (1 + exp(-z)): the outer derivative of 1/u is -1/u^2, "
-         "so (1 + exp(-z)) must appear squared in the denominator."),
-    ]
-    _check(fn, "sigmoid_derivative", sigmoid_grad, _sigmoid, mistakes, "sigma(z) (1 - sigma(z))")
-
-
-def check_tanh_derivative(fn: Callable[[np.ndarray], np.ndarray]) -> None:
-    """Check the learner's ``tanh_derivative(z)``, the derivative of ``tanh(z)``.
-
-    ``fn`` takes an array of pre-activations ``z`` (any shape) and returns ``tanh'(z)``,
-    elementwise, with the same shape. It is called on a 1-D grid over ``[-6, 6]`` and on a
-    ``(3, 4)`` array, compared with ``bplib.functions.tanh_grad`` and with central differences.
-
-    Raises
-    ------
-    ExerciseFailed
-        With a message naming the likely mistake (not elementwise, function value instead of the
-        derivative, ``1 - tanh`` instead of ``1 - tanh**2``, sign, the inner factor 2 of
-        ``2 sigma(2z) - 1`` forgotten, the formula applied to ``z``).
-    NotImplementedError
-        Propagated from an unfinished exercise (never caught).
-    """
-    from bplib.functions import tanh_grad
-
-    t = np.tanh
-    mistakes: list[_Mistake] = [
-        (lambda z: t(z),
-         "it returns tanh(z) itself, the function value, not its derivative. Apply the chain rule (or the "
-         "quotient rule) and write the result using tanh(z)."),
-        (lambda z: 1 - t(z),
-         "it computes 1 - tanh(z), but tanh(z) must be squared: 1 - tanh(z)**2 "
-         "(the derivative of a quotient has the denominator squared)."),
-        (lambda z: 1 - z ** 2,
-         "it computes 1 - z**2: the formula takes the activation a = tanh(z), not the pre-activation z. "
-         "Compute tanh(z) first."),
-        (lambda z: (1 - t(z) ** 2) / 2,
-         "it is half the derivative: the chain rule's inner factor is missing. With tanh(z) = 2 sigma(2z) - 1, "
-         "the derivative of the inside 2z is 2 (and the outer factor 2 stays too)."),
-        (lambda z: t(z) ** 2 - 1,
-         "the sign is wrong: tanh increases, so its derivative is positive. Check the minus sign of "
-         "d/dz exp(-z) = -exp(-z)."),
-        (lambda z: 1 + t(z) ** 2,
-         "it computes 1 + tanh(z)**2: the sign between the two terms is wrong (a derivative that grows with |z| "
-         "cannot belong to a function that flattens out)."),
-        (lambda z: 2 * (1 - t(z) ** 2),
-         "it is twice the derivative: an inner factor 2 was counted twice."),
-    ]
-    _check(fn, "tanh_derivative", tanh_grad, np.tanh, mistakes, "1 - tanh(z)**2")
+TANH_DERIVATIVE = Exercise(
+    id="01-tanh-derivative",
+    title="tanh_derivative by the chain rule",
+    writes="`tanh_derivative`",
+    names=("tanh_derivative",),
+    run=_derivative_run("tanh_derivative", np.tanh),
+    reference=lambda z: 1 - np.tanh(z) ** 2,
+    mistakes=_named("tanh_derivative", (
+        Mistake("it returns tanh(z) itself, the function value, not its derivative. Apply the chain rule (or "
+                "the quotient rule) and write the result using tanh(z).", np.tanh),
+        Mistake("it computes 1 - tanh(z), but tanh(z) must be squared: 1 - tanh(z)**2 (the derivative of a "
+                "quotient has the denominator squared).", lambda z: 1 - np.tanh(z)),
+        Mistake("it computes 1 - z**2: the formula takes the activation a = tanh(z), not the pre-activation z. "
+                "Compute tanh(z) first.", lambda z: 1 - z ** 2),
+        Mistake("it is half the derivative: the chain rule's inner factor is missing. With tanh(z) = "
+                "2 sigma(2z) - 1, the derivative of the inside 2z is 2 (and the outer factor 2 stays too).",
+                lambda z: (1 - np.tanh(z) ** 2) / 2),
+        Mistake("the sign is wrong: tanh increases, so its derivative is positive. Check the minus sign of "
+                "d/dz exp(-z) = -exp(-z).", lambda z: np.tanh(z) ** 2 - 1),
+        Mistake("it computes 1 + tanh(z)**2: the sign between the two terms is wrong (a derivative that grows "
+                "with |z| cannot belong to a function that flattens out).", lambda z: 1 + np.tanh(z) ** 2),
+        Mistake("it is twice the derivative: an inner factor 2 was counted twice.",
+                lambda z: 2 * (1 - np.tanh(z) ** 2)),
+        Mistake(_NOT_ELEMENTWISE_DOT, lambda z: np.sum(1 - np.tanh(z) ** 2)),
+        Mistake(_IN_PLACE.format(name="tanh_derivative"), _in_place(lambda z: 1 - np.tanh(z) ** 2)),
+    )),
+    limits={"relative error of tanh_derivative(z) against central differences":
+            (_FD_LIMIT, "tanh_derivative agrees with the reference but not with central differences.")},
+    error_hint=_ERROR_HINT,
+    passed="tanh_derivative matches 1 - tanh(z)**2 on every entry, and central differences "
+           "(relative error < 1e-7: True).",
+)
+check_tanh_derivative = TANH_DERIVATIVE.check

@@ -1,138 +1,352 @@
-"""Checks for notebook 02 (computational graphs): backpropagation by hand.
+"""Exercises of notebook 02 (computational graphs), declared for the exercise engine.
 
-The exercise expression is
-
-    L = (a * b + c) * f + a
-
-with the intermediate nodes ``e = a * b``, ``d = e + c``, ``g = d * f`` and ``L = g + a``. The
-value ``a`` is used twice (in ``a * b`` and in ``+ a``), so its gradient is the sum over both
-paths. The learner writes ``backprop_by_hand(a, b, c, f)`` returning ``(dL/da, dL/db, dL/dc,
-dL/df)``; :func:`check_backprop_by_hand` compares it with :class:`bplib.autograd.Value` and names
-the likely mistake for each wrong partial derivative:
-
-* forgot the upstream factor of the chain rule (used the local derivative alone),
-* swapped the partials of a product (``d(x*y)/dx`` is ``y``, not ``x``),
-* the wrong sign,
-* forgot to add (``+=``) the gradients of the two uses of ``a``.
+* ``02-backprop-by-hand``: ``backprop_by_hand(a, b, c, f)`` returns the four partial derivatives of
+  ``L = (a*b + c)*f + a`` (intermediate nodes ``e = a*b``, ``d = e + c``, ``g = d*f``, ``L = g + a``),
+  as expressions in ``a, b, c, f``; ``a`` is used twice, so its gradient is the sum over both paths.
+* ``02-my-value``: a micrograd-style scalar class ``MyValue`` (``data``, ``grad``, ``_prev``,
+  ``_backward``): the learner writes the local ``_backward`` of ``*``, of ``tanh`` and of ``**`` (a
+  constant exponent), and ``backward()`` (topological order, seed ``grad = 1``, visit in reverse).
+  The check builds expressions in which a node is used twice (``a*a``, ``a + a``, ``b`` in two
+  branches) and compares every grad with :class:`bplib.autograd.Value`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import math
+from collections.abc import Iterator
+from typing import Any
 
-import numpy as np
+from bplib.autograd import Value
+from bplib.course.exercises.engine import Exercise, ExerciseFailed, Mistake
 
-from bplib.course.exercises.common import fail, passed
+__all__ = ["BY_HAND_INPUTS", "BACKPROP_BY_HAND", "MY_VALUE", "check_backprop_by_hand", "check_my_value"]
 
-__all__ = ["BY_HAND_INPUTS", "backprop_by_hand_reference", "check_backprop_by_hand"]
+# ---- 02-backprop-by-hand ------------------------------------------------------------------------
 
 #: The numbers the notebook works with: a = 2, b = -3, c = 5, f = 4 (then L = -2).
 BY_HAND_INPUTS: dict[str, float] = {"a": 2.0, "b": -3.0, "c": 5.0, "f": 4.0}
 
-# Further points at which the answer is checked, so that it must hold as expressions in a, b, c, f.
-_OTHER_INPUTS: tuple[dict[str, float], ...] = (
+# The notebook's point first, then two more: the answer must hold as expressions in a, b, c, f.
+_POINTS: tuple[dict[str, float], ...] = (
+    BY_HAND_INPUTS,
     {"a": -1.5, "b": 0.75, "c": 2.0, "f": -3.0},
     {"a": 0.7, "b": 2.5, "c": -4.0, "f": 1.25},
 )
 
-_NAMES = ("dL/da", "dL/db", "dL/dc", "dL/df")
+
+def _run_by_hand(backprop_by_hand: Any) -> Iterator[tuple[str, Any]]:
+    """The four partial derivatives at each point, in the order dL/da, dL/db, dL/dc, dL/df."""
+    for point in _POINTS:
+        answer = backprop_by_hand(point["a"], point["b"], point["c"], point["f"])
+        if not isinstance(answer, (tuple, list)) or len(answer) != 4:
+            raise ExerciseFailed("backprop_by_hand should return four numbers: "
+                                 "return dL_da, dL_db, dL_dc, dL_df.")
+        where = ", ".join(f"{name} = {point[name]:g}" for name in "abcf")
+        for name, value in zip(("dL/da", "dL/db", "dL/dc", "dL/df"), answer):
+            yield f"{name} at {where}", value
 
 
-def backprop_by_hand_reference(a: float, b: float, c: float, f: float) -> tuple[float, float, float, float]:
-    """Gradients of ``L = (a*b + c)*f + a`` computed by :class:`bplib.autograd.Value`.
-
-    Returns
-    -------
-    tuple of float
-        ``(dL/da, dL/db, dL/dc, dL/df)``, read from ``.grad`` after ``L.backward()``.
-    """
-    from bplib.autograd import Value  # imported here so that importing bplib.course.exercises stays light
-
+def _by_hand_value(a: float, b: float, c: float, f: float) -> tuple[float, float, float, float]:
+    """The reference: bplib's Value builds the graph and runs backward()."""
     va, vb, vc, vf = Value(a), Value(b), Value(c), Value(f)
     loss = (va * vb + vc) * vf + va
     loss.backward()
-    return float(va.grad), float(vb.grad), float(vc.grad), float(vf.grad)
+    return va.grad, vb.grad, vc.grad, vf.grad
 
 
-def _typical_mistakes(a: float, b: float, c: float, f: float) -> list[tuple[float, float, float, float, str]]:
-    """Answers that typical mistakes produce, each with the hint that names the mistake.
+_SUM_OF_PATHS = ("a is used twice (in a*b and in + a): its gradient is the SUM of both paths, grad += ..., "
+                 "not the last (or first) path alone.")
 
-    Each entry is ``(dL/da, dL/db, dL/dc, dL/df, hint)``; an entry of ``nan`` means "this mistake
-    does not change this partial derivative". The upstream gradients are dL/dL = 1, dL/dg = 1,
-    dL/dd = f, dL/de = f.
-    """
-    nan = float("nan")
-    d = a * b + c
-    no_upstream = ("you used only the local derivative and forgot the chain rule's upstream factor: "
-                   "multiply the local derivative by the gradient arriving from above (here dL/dd = f).")
-    swapped = ("the partials of a product are swapped: for e = a*b, de/da = b and de/db = a "
-               "(each input gets the OTHER factor).")
-    sign = "the sign is wrong: none of the operations here (+ and *) flips a sign on its own."
-    overwrite = ("a is used twice (in a*b and in + a): its gradient is the SUM of both paths, "
-                 "grad += ..., not the last (or first) path alone.")
-    return [
-        # a: only the product path (the "+ a" path was overwritten), or only the "+ a" path
-        (b * f, nan, nan, nan, overwrite),
-        (1.0, nan, nan, nan, overwrite),
-        # chain rule without the upstream gradient: local derivatives alone
-        (b + 1.0, a, 1.0, nan, no_upstream),
-        (b, nan, nan, nan, no_upstream + " " + overwrite),
-        # product partials swapped: in e = a*b and in g = d*f
-        (a * f + 1.0, b * f, nan, f, swapped),
-        (a * f, nan, nan, nan, swapped + " " + overwrite),
-        # the whole answer negated
-        (-(b * f + 1.0), -a * f, -f, -d, sign),
-    ]
+BACKPROP_BY_HAND = Exercise(
+    id="02-backprop-by-hand",
+    title="backprop_by_hand: L = (a b + c) f + a",
+    writes="`backprop_by_hand`",
+    names=("backprop_by_hand",),
+    run=_run_by_hand,
+    reference=_by_hand_value,
+    mistakes=(
+        Mistake(f"dL/da holds only the path through a*b: {_SUM_OF_PATHS}",
+                lambda a, b, c, f: (b * f, a * f, f, a * b + c)),
+        Mistake(f"dL/da holds only the path through + a: {_SUM_OF_PATHS}",
+                lambda a, b, c, f: (1.0, a * f, f, a * b + c)),
+        Mistake("you used only the local derivatives and forgot the chain rule's upstream factor: multiply each "
+                "local derivative by the gradient arriving from above (here dL/dd = f).",
+                lambda a, b, c, f: (b + 1.0, a, 1.0, a * b + c)),
+        Mistake("the partials of a product are swapped: for e = a*b, de/da = b and de/db = a (each input gets the "
+                "OTHER factor).", lambda a, b, c, f: (a * f + 1.0, b * f, f, a * b + c)),
+        Mistake("the sign is wrong: none of the operations here (+ and *) flips a sign on its own.",
+                lambda a, b, c, f: (-(b * f + 1.0), -a * f, -f, -(a * b + c))),
+        Mistake("right at the notebook's numbers only: write the derivatives as expressions in a, b, c, f "
+                "(the check tries other numbers too), not as fixed numbers.",
+                lambda a, b, c, f: (-11.0, 8.0, 4.0, -1.0)),
+    ),
+    error_hint="backprop_by_hand(a, b, c, f) gets four numbers and returns four: dL_da, dL_db, dL_dc, dL_df.",
+    passed="dL/da = -11, dL/db = 8, dL/dc = 4, dL/df = -1 (and the same expressions at two other points) "
+           "agree with Value.backward().",
+)
+check_backprop_by_hand = BACKPROP_BY_HAND.check
 
-
-def _diagnose(answer: tuple[float, ...], point: dict[str, float]) -> list[str]:
-    """Messages for each wrong partial derivative at ``point`` (empty when all are right)."""
-    a, b, c, f = (point[k] for k in "abcf")
-    reference = backprop_by_hand_reference(a, b, c, f)
-    mistakes = _typical_mistakes(a, b, c, f)
-    problems = []
-    for i, (name, got, want) in enumerate(zip(_NAMES, answer, reference)):
-        if np.isclose(got, want, rtol=1e-9, atol=1e-12):
-            continue
-        hint = "it does not match a typical mistake: redo this node step by step (local derivative x upstream)."
-        for mistake in mistakes:
-            if not np.isnan(mistake[i]) and np.isclose(got, mistake[i], rtol=1e-9, atol=1e-12):
-                hint = mistake[4]
-                break
-        problems.append(f"{name} = {got:g}, expected {want:g}: {hint}")
-    return problems
+# ---- 02-my-value --------------------------------------------------------------------------------
 
 
-def check_backprop_by_hand(fn: Callable[[float, float, float, float], tuple]) -> None:
-    """Check the learner's ``backprop_by_hand(a, b, c, f)`` for ``L = (a*b + c)*f + a``.
+def _run_my_value(value_class: Any) -> Iterator[tuple[str, Any]]:
+    """Expressions with a node used twice; every input's grad after ``backward()``, as Value computes it."""
+    V = value_class
 
-    The answer must be four numbers ``(dL/da, dL/db, dL/dc, dL/df)``. It is compared with
-    :class:`bplib.autograd.Value` at the notebook's numbers and at two other points (so the
-    derivatives must be written as expressions in ``a, b, c, f``). On failure the message names,
-    per wrong partial derivative, the likely mistake.
+    a = V(1.5)
+    (a * a).backward()
+    yield "a.grad after (a * a).backward(), a = 1.5", a.grad
 
-    Raises
-    ------
-    ExerciseFailed
-        When the answer is not four numbers or a partial derivative is wrong.
-    NotImplementedError
-        Propagated from an unfinished exercise (never caught).
-    """
-    for k, point in enumerate((BY_HAND_INPUTS, *_OTHER_INPUTS)):
-        answer = fn(point["a"], point["b"], point["c"], point["f"])
-        if not isinstance(answer, (tuple, list)) or len(answer) != 4:
-            fail("backprop_by_hand should return four numbers: (dL_da, dL_db, dL_dc, dL_df).")
-        try:
-            values = tuple(float(np.asarray(x, dtype=np.float64)) for x in answer)
-        except (TypeError, ValueError):
-            fail("backprop_by_hand should return four numbers (floats), e.g. return dL_da, dL_db, dL_dc, dL_df.")
-        problems = _diagnose(values, point)
-        if problems:
-            where = ", ".join(f"{name}={point[name]:g}" for name in "abcf")
-            intro = f"At {where}:" if k == 0 else (
-                f"Right at the notebook's numbers but not at {where} (write the derivatives as expressions "
-                f"in a, b, c, f, not as fixed numbers):")
-            fail("\n  ".join([intro, *problems]))
-    a, b, c, f = (BY_HAND_INPUTS[k] for k in "abcf")
-    ga, gb, gc, gf = backprop_by_hand_reference(a, b, c, f)
-    passed(f"dL/da = {ga:g}, dL/db = {gb:g}, dL/dc = {gc:g}, dL/df = {gf:g} agree with Value.backward().")
+    b, c = V(2.0), V(-3.0)
+    (b * c).backward()
+    yield "b.grad after (b * c).backward(), b = 2, c = -3", b.grad
+    yield "c.grad after (b * c).backward(), b = 2, c = -3", c.grad
+
+    a = V(1.5)
+    (a + a).backward()
+    yield "a.grad after (a + a).backward(), a = 1.5", a.grad
+
+    a = V(1.5)
+    (a ** 3).backward()
+    yield "a.grad after (a ** 3).backward(), a = 1.5", a.grad
+
+    a = V(0.7)
+    a.tanh().backward()
+    yield "a.grad after a.tanh().backward(), a = 0.7", a.grad
+
+    # b in two branches (b*c and b**2), and d = b*c used twice (by the product and by tanh)
+    b, c = V(0.8), V(-1.3)
+    d = b * c
+    out = d * d.tanh() + b ** 2
+    out.backward()
+    where = "after (d * d.tanh() + b**2).backward() with d = b * c, b = 0.8, c = -1.3"
+    yield f"d.grad {where}", d.grad
+    yield f"b.grad {where}", b.grad
+    yield f"c.grad {where}", c.grad
+    yield f"out.grad {where} (the seed)", out.grad
+
+
+class _MyValue:
+    """The notebook's ``MyValue`` with the solution filled in (the base of the wrong answers)."""
+
+    def __init__(self, data: float, _prev: tuple = ()) -> None:
+        self.data = float(data)
+        self.grad = 0.0
+        self._prev = tuple(_prev)
+        self._backward = lambda: None
+
+    def __add__(self, other: Any) -> _MyValue:
+        other = other if isinstance(other, _MyValue) else type(self)(other)
+        out = type(self)(self.data + other.data, (self, other))
+
+        def _backward() -> None:
+            self.grad += out.grad
+            other.grad += out.grad
+
+        out._backward = _backward
+        return out
+
+    def __mul__(self, other: Any) -> _MyValue:
+        other = other if isinstance(other, _MyValue) else type(self)(other)
+        out = type(self)(self.data * other.data, (self, other))
+
+        def _backward() -> None:
+            self.grad += other.data * out.grad
+            other.grad += self.data * out.grad
+
+        out._backward = _backward
+        return out
+
+    def __pow__(self, k: float) -> _MyValue:
+        out = type(self)(self.data ** k, (self,))
+
+        def _backward() -> None:
+            self.grad += k * self.data ** (k - 1) * out.grad
+
+        out._backward = _backward
+        return out
+
+    def tanh(self) -> _MyValue:
+        t = math.tanh(self.data)
+        out = type(self)(t, (self,))
+
+        def _backward() -> None:
+            self.grad += (1 - t ** 2) * out.grad
+
+        out._backward = _backward
+        return out
+
+    def topological_order(self) -> list[_MyValue]:
+        order: list[_MyValue] = []
+        visited: set[int] = set()
+
+        def visit(node: _MyValue) -> None:
+            if id(node) not in visited:
+                visited.add(id(node))
+                for child in node._prev:
+                    visit(child)
+                order.append(node)
+
+        visit(self)
+        return order
+
+    def backward(self) -> None:
+        self.grad = 1.0
+        for node in reversed(self.topological_order()):
+            node._backward()
+
+
+class _OverwritesInMul(_MyValue):
+    def __mul__(self, other: Any) -> _MyValue:
+        other = other if isinstance(other, _MyValue) else type(self)(other)
+        out = type(self)(self.data * other.data, (self, other))
+
+        def _backward() -> None:
+            self.grad = other.data * out.grad
+            other.grad = self.data * out.grad
+
+        out._backward = _backward
+        return out
+
+
+class _SwappedProduct(_MyValue):
+    def __mul__(self, other: Any) -> _MyValue:
+        other = other if isinstance(other, _MyValue) else type(self)(other)
+        out = type(self)(self.data * other.data, (self, other))
+
+        def _backward() -> None:
+            self.grad += self.data * out.grad
+            other.grad += other.data * out.grad
+
+        out._backward = _backward
+        return out
+
+
+class _NoSeed(_MyValue):
+    def backward(self) -> None:
+        for node in reversed(self.topological_order()):
+            node._backward()
+
+
+class _ForwardOrder(_MyValue):
+    def backward(self) -> None:
+        self.grad = 1.0
+        for node in self.topological_order():
+            node._backward()
+
+
+class _RecursiveFromOutput(_MyValue):
+    """Each node passes its gradient on, then asks its inputs to do the same (depth-first, from the output)."""
+
+    def backward(self) -> None:
+        self.grad = 1.0
+
+        def visit(node: _MyValue) -> None:
+            node._backward()
+            for child in node._prev:
+                visit(child)
+
+        visit(self)
+
+
+class _NoVisitedSet(_MyValue):
+    """A topological order without the visited set: a node used twice is listed (and run) twice."""
+
+    def topological_order(self) -> list[_MyValue]:
+        order: list[_MyValue] = []
+
+        def visit(node: _MyValue) -> None:
+            for child in node._prev:
+                visit(child)
+            order.append(node)
+
+        visit(self)
+        return order
+
+
+class _PowerNoFactor(_MyValue):
+    def __pow__(self, k: float) -> _MyValue:
+        out = type(self)(self.data ** k, (self,))
+
+        def _backward() -> None:
+            self.grad += self.data ** (k - 1) * out.grad
+
+        out._backward = _backward
+        return out
+
+
+class _PowerSameExponent(_MyValue):
+    def __pow__(self, k: float) -> _MyValue:
+        out = type(self)(self.data ** k, (self,))
+
+        def _backward() -> None:
+            self.grad += k * self.data ** k * out.grad
+
+        out._backward = _backward
+        return out
+
+
+class _TanhNoSquare(_MyValue):
+    def tanh(self) -> _MyValue:
+        t = math.tanh(self.data)
+        out = type(self)(t, (self,))
+
+        def _backward() -> None:
+            self.grad += (1 - t) * out.grad
+
+        out._backward = _backward
+        return out
+
+
+class _TanhOfInput(_MyValue):
+    def tanh(self) -> _MyValue:
+        t = math.tanh(self.data)
+        out = type(self)(t, (self,))
+
+        def _backward() -> None:
+            self.grad += (1 - self.data ** 2) * out.grad
+
+        out._backward = _backward
+        return out
+
+
+_ORDER = ("A node may pass its gradient on only when it is complete, after every node that uses it has added "
+          "its contribution: build the topological order (each node after its inputs, each node once) and call "
+          "_backward in REVERSED order, from the output to the inputs.")
+
+MY_VALUE = Exercise(
+    id="02-my-value",
+    title="MyValue: _backward of *, ** and tanh, and backward()",
+    writes="`MyValue`'s `_backward` functions and `MyValue.backward`",
+    names=("MyValue",),
+    run=_run_my_value,
+    reference=Value,
+    mistakes=(
+        Mistake(f"the gradients below the output stay 0: the nodes are visited in topological order (inputs first), "
+                f"when their grads are still 0. {_ORDER}", _ForwardOrder),
+        Mistake("every grad is 0: backward() must seed the output with self.grad = 1.0 (dL/dL = 1) before it "
+                "calls the _backward functions; without it every contribution is a multiple of 0.", _NoSeed),
+        Mistake("a.grad is half of 2a for a * a: the _backward of * sets the grads (=) instead of adding to them "
+                "(+=). When both inputs are the same node, the second assignment erases the first contribution.",
+                _OverwritesInMul),
+        Mistake("the partials of * are swapped: for out = self * other, self gets other.data * out.grad and other "
+                "gets self.data * out.grad (each input gets the OTHER factor).", _SwappedProduct),
+        Mistake("the _backward of ** misses the factor k of the power rule: d(a**k)/da = k * a**(k - 1).",
+                _PowerNoFactor),
+        Mistake("the _backward of ** uses the exponent k instead of k - 1: d(a**k)/da = k * a**(k - 1).",
+                _PowerSameExponent),
+        Mistake("the _backward of tanh uses 1 - t instead of 1 - t**2: d tanh(a)/da = 1 - tanh(a)**2 (square the "
+                "output t).", _TanhNoSquare),
+        Mistake("the _backward of tanh uses 1 - a**2 with the input a = self.data: the formula takes the OUTPUT, "
+                "1 - t**2 with t = tanh(a).", _TanhOfInput),
+        Mistake(f"a node used twice passed its gradient on before it was complete (and then again): backward "
+                f"recurses from the output into each input, depth first. {_ORDER}", _RecursiveFromOutput),
+        Mistake(f"a node used twice (d) passes its gradient on twice: the topological order lists it twice. Keep "
+                f"a set of visited nodes so that each node is added once. {_ORDER}", _NoVisitedSet),
+    ),
+    error_hint=("MyValue(data) holds one number; the check uses MyValue(number), +, *, ** with a number, .tanh(), "
+                ".backward(), .grad and .data, like bplib.autograd.Value."),
+    passed="every grad (a * a, a + a, b * c, a ** 3, tanh, and b used in two branches) agrees with "
+           "bplib.autograd.Value.",
+)
+check_my_value = MY_VALUE.check
