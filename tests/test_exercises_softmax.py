@@ -1,46 +1,63 @@
-"""The notebook-10 check: a stable softmax-cross-entropy passes, typical mistakes get their own hint."""
+"""Notebook 10's checks, with answers written as a learner writes them: each typical mistake gets its hint."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from bplib.course.exercises import ExerciseFailed, check_softmax_cross_entropy
+from bplib.course.exercises import (ExerciseFailed, NotDoneYet, check_softmax_backward,
+                                    check_softmax_cross_entropy)
 from bplib.course.exercises.softmax import softmax_cross_entropy_reference
 
 
-def _one_hot(labels, c):
-    return np.eye(c)[labels]
+def _fails_with(check, answer, phrase):
+    with pytest.raises(ExerciseFailed) as info:
+        check(answer)
+    assert phrase in str(info.value)
 
+
+# ---- stable softmax cross-entropy ------------------------------------------------------------
 
 def correct(logits, labels):
     n = logits.shape[0]
     shifted = logits - logits.max(axis=1, keepdims=True)
     log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
-    loss = -log_p[np.arange(n), labels].mean()
-    return loss, (np.exp(log_p) - _one_hot(labels, logits.shape[1])) / n
+    dlogits = np.exp(log_p)
+    dlogits[np.arange(n), labels] -= 1.0
+    return -log_p[np.arange(n), labels].mean(), dlogits / n
 
 
 def no_max_shift(logits, labels):
     n = logits.shape[0]
     e = np.exp(logits)
     p = e / e.sum(axis=1, keepdims=True)
-    loss = -np.log(p[np.arange(n), labels]).mean()
-    return loss, (p - _one_hot(labels, logits.shape[1])) / n
+    return -np.log(p[np.arange(n), labels]).mean(), (p - np.eye(logits.shape[1])[labels]) / n
 
 
 def log_of_softmax(logits, labels):
-    """Max shift, but the log of the probabilities: log(0) = -inf when p underflows."""
     n = logits.shape[0]
     e = np.exp(logits - logits.max(axis=1, keepdims=True))
     p = e / e.sum(axis=1, keepdims=True)
-    loss = -np.log(p[np.arange(n), labels]).mean()
-    return loss, (p - _one_hot(labels, logits.shape[1])) / n
+    return -np.log(p[np.arange(n), labels]).mean(), (p - np.eye(logits.shape[1])[labels]) / n
 
 
 def missing_one_over_n(logits, labels):
     loss, dlogits = correct(logits, labels)
     return loss, dlogits * logits.shape[0]
+
+
+def p_instead_of_p_minus_y(logits, labels):
+    n = logits.shape[0]
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    return -log_p[np.arange(n), labels].mean(), np.exp(log_p) / n
+
+
+def missing_keepdims(logits, labels):
+    n = logits.shape[0]
+    shifted = logits - logits.max(axis=1)
+    log_p = shifted - np.log(np.exp(shifted).sum(axis=1))
+    return -log_p[np.arange(n), labels].mean(), (np.exp(log_p) - np.eye(logits.shape[1])[labels]) / n
 
 
 def wrong_sign(logits, labels):
@@ -53,56 +70,18 @@ def summed_loss(logits, labels):
     return loss * logits.shape[0], dlogits
 
 
-def labels_as_one_hot(logits, labels):
-    """Treats the integer labels as if they were one-hot rows: shapes (N, C) and (N,) do not broadcast."""
-    n = logits.shape[0]
-    shifted = logits - logits.max(axis=1, keepdims=True)
-    log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
-    loss = -np.sum(labels * log_p) / n
-    return loss, (np.exp(log_p) - labels) / n
-
-
-def label_index_subtracted(logits, labels):
-    """Loss right, but the gradient subtracts the label index instead of a one-hot row."""
-    loss, _ = correct(logits, labels)
-    n = logits.shape[0]
-    p = np.exp(logits - logits.max(axis=1, keepdims=True))
-    p /= p.sum(axis=1, keepdims=True)
-    return loss, (p - labels[:, None]) / n
-
-
-def per_example_loss(logits, labels):
-    n = logits.shape[0]
-    shifted = logits - logits.max(axis=1, keepdims=True)
-    log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
-    return -log_p[np.arange(n), labels], (np.exp(log_p) - _one_hot(labels, logits.shape[1])) / n
-
-
 def batch_maximum(logits, labels):
-    """Log-sum-exp, but shifted by the maximum of the whole batch instead of each row's."""
     n = logits.shape[0]
     shifted = logits - logits.max()
     log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
-    loss = -log_p[np.arange(n), labels].mean()
-    return loss, (np.exp(log_p) - _one_hot(labels, logits.shape[1])) / n
+    return -log_p[np.arange(n), labels].mean(), (np.exp(log_p) - np.eye(logits.shape[1])[labels]) / n
 
 
-def missing_keepdims(logits, labels):
+def labels_as_one_hot(logits, labels):
     n = logits.shape[0]
-    shifted = logits - logits.max(axis=1)
-    log_p = shifted - np.log(np.exp(shifted).sum(axis=1))
-    return -log_p[np.arange(n), labels].mean(), (np.exp(log_p) - _one_hot(labels, logits.shape[1])) / n
-
-
-def softmax_down_the_columns(logits, labels):
-    n = logits.shape[0]
-    shifted = logits - logits.max(axis=0, keepdims=True)
-    log_p = shifted - np.log(np.exp(shifted).sum(axis=0, keepdims=True))
-    return -log_p[np.arange(n), labels].mean(), (np.exp(log_p) - _one_hot(labels, logits.shape[1])) / n
-
-
-def unfinished(logits, labels):
-    raise NotImplementedError()
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    return -np.sum(labels * log_p) / n, (np.exp(log_p) - labels) / n
 
 
 def test_reference_is_p_minus_y_over_n():
@@ -113,32 +92,78 @@ def test_reference_is_p_minus_y_over_n():
     assert np.allclose(grad, (p - np.eye(3)[[2, 0]]) / 2)
 
 
-def test_correct_answer_passes(capsys):
+def test_cross_entropy_correct_answer_passes(capsys):
     check_softmax_cross_entropy(correct)
     assert capsys.readouterr().out.startswith("PASSED")
 
 
-@pytest.mark.parametrize(
-    ("answer", "phrase"),
-    [
-        (no_max_shift, "Subtract the row maximum"),
-        (log_of_softmax, "log-sum-exp"),
-        (missing_one_over_n, "N = 4 times too large"),
-        (wrong_sign, "wrong sign"),
-        (summed_loss, "take the mean"),
-        (labels_as_one_hot, "not one-hot"),
-        (label_index_subtracted, "label index was subtracted"),
-        (per_example_loss, "one value per example"),
-        (batch_maximum, "maximum of EACH ROW"),
-        (missing_keepdims, "keepdims=True is missing"),
-        (softmax_down_the_columns, "axis=0"),
-    ],
-)
-def test_typical_mistakes_get_their_hint(answer, phrase):
-    with pytest.raises(ExerciseFailed, match=phrase):
-        check_softmax_cross_entropy(answer)
+@pytest.mark.parametrize(("answer", "phrase"), [
+    (no_max_shift, "Subtract the maximum of each row first"),
+    (log_of_softmax, "log-sum-exp"),
+    (missing_one_over_n, "the 1/N of the mean is missing"),
+    (p_instead_of_p_minus_y, "the one-hot target is missing"),
+    (missing_keepdims, "keepdims=True is missing"),
+    (wrong_sign, "wrong sign"),
+    (summed_loss, "N times too large"),
+    (batch_maximum, "maximum of EACH ROW"),
+    (labels_as_one_hot, "not one-hot rows"),
+])
+def test_cross_entropy_mistakes_get_their_hint(answer, phrase):
+    _fails_with(check_softmax_cross_entropy, answer, phrase)
 
 
-def test_unfinished_exercise_propagates_not_implemented():
-    with pytest.raises(NotImplementedError):
-        check_softmax_cross_entropy(unfinished)
+def test_cross_entropy_unfinished_is_not_done_yet():
+    def softmax_cross_entropy(logits, labels):
+        # YOUR CODE HERE
+        raise NotImplementedError()
+
+    with pytest.raises(NotDoneYet):
+        check_softmax_cross_entropy(softmax_cross_entropy)
+
+
+# ---- softmax backward as a vector-Jacobian product -------------------------------------------
+
+def softmax_backward(P, dP):
+    return P * (dP - np.sum(dP * P, axis=1, keepdims=True))
+
+
+def with_the_jacobian(P, dP):
+    """Correct, but forms J for every row: the values are right, so it passes (the check compares values)."""
+    return np.stack([(np.diag(p) - np.outer(p, p)).T @ g for p, g in zip(P, dP)])
+
+
+def diagonal_only(P, dP):
+    return P * (1 - P) * dP
+
+
+def keepdims_missing(P, dP):
+    return P * (dP - np.sum(dP * P, axis=1))
+
+
+def over_the_batch(P, dP):
+    return P * (dP - np.sum(dP * P, axis=0, keepdims=True))
+
+
+def flipped_sign(P, dP):
+    return P * (np.sum(dP * P, axis=1, keepdims=True) - dP)
+
+
+def without_p(P, dP):
+    return dP - np.sum(dP * P, axis=1, keepdims=True)
+
+
+@pytest.mark.parametrize("answer", [softmax_backward, with_the_jacobian])
+def test_softmax_backward_correct_passes(answer, capsys):
+    check_softmax_backward(answer)
+    assert capsys.readouterr().out.startswith("PASSED")
+
+
+@pytest.mark.parametrize(("answer", "phrase"), [
+    (diagonal_only, "only the diagonal of the Jacobian"),
+    (keepdims_missing, "keepdims=True is missing"),
+    (over_the_batch, "wrong axis (axis=0"),
+    (flipped_sign, "wrong sign"),
+    (without_p, "misses the factor P"),
+])
+def test_softmax_backward_mistakes_get_their_hint(answer, phrase):
+    _fails_with(check_softmax_backward, answer, phrase)

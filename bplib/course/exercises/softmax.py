@@ -138,7 +138,7 @@ SOFTMAX_CROSS_ENTROPY = Exercise(
                 "of EACH ROW, Z.max(axis=1, keepdims=True), not the maximum of the whole batch; a row far below "
                 "the batch maximum underflows to exp(...) = 0 everywhere.", _lse_variant(shift="batch")),
         Mistake("L is nan for logits near 1000: exp(1000) overflows to inf and inf / inf is nan. Subtract the "
-                "maximum of each row first (the max shift): softmax does not change.", _lse_variant(shift="none")),
+                "maximum of each row first (the max shift): softmax does not change.", _lse_variant(shift="none", log_of_p=True)),
     ),
     error_hint=(f"logits Z is (N, C), labels (N,). A shape error is usually a missing keepdims=True (keep "
                 f"(N, 1) so that it broadcasts against (N, C)) or labels used as one-hot rows. {_LSE}; "
