@@ -8,7 +8,8 @@ backward pass, one node at a time (02)  :func:`default_expression`, :func:`backw
 optimisers on a 2-D surface (04, 11)    :class:`PointParameter`, :func:`make_optimisers`,
                                         :func:`optimiser_path` (``surfaces.gradient_descent`` is
                                         ``optimiser_path`` with ``SGD(lr)``)
-R1's XOR network, many runs (08)        :func:`train_xor`, :class:`XorRuns`, :func:`learned_xor`
+R1's XOR network, many runs (08)        :func:`xor_network`, :func:`train_xor`, :class:`XorRuns`,
+                                        :func:`learned_xor`
 vanishing/exploding gradients (12)      :func:`build_deep_net`, :func:`layer_gradient_norms`,
                                         :func:`depth_run`, :class:`DepthRun`, :func:`verdict`,
                                         :func:`describe_depth_run`
@@ -27,8 +28,7 @@ import numpy as np
 
 from bplib.autograd import Value, topological_order, zero_grad
 from bplib.data import xor
-from bplib.functions import sigmoid
-from bplib.nn import Linear, ReLU, Sequential, Sigmoid, SoftmaxCrossEntropy, Tanh
+from bplib.nn import Linear, MSELoss, ReLU, Sequential, Sigmoid, SoftmaxCrossEntropy, Tanh
 from bplib.optim import SGD, Adam, HasParameters, Optimizer, RMSprop
 
 __all__ = [
@@ -38,7 +38,7 @@ __all__ = [
     "OPTIMISER_LR", "OPTIMISER_BETA1", "OPTIMISER_BETA2", "OPTIMISER_RHO", "MAX_NORM", "PointParameter",
     "make_optimisers", "optimiser_path",
     # XOR (08)
-    "XOR_LR", "XOR_HIDDEN", "XOR_EPOCHS", "LEARNED_TOLERANCE", "XorRuns", "train_xor", "learned_xor",
+    "XOR_LR", "XOR_HIDDEN", "XOR_EPOCHS", "LEARNED_TOLERANCE", "XorRuns", "xor_network", "train_xor", "learned_xor",
     # deep networks (12)
     "DEFAULT_DEPTH", "DEFAULT_INIT", "DEFAULT_ACTIVATION", "INITS", "ACTIVATIONS", "WIDTH", "N_EXAMPLES",
     "N_CLASSES", "RATIO_LIMIT", "NORM_LIMIT", "DepthRun", "build_deep_net", "layer_gradient_norms", "depth_run", "verdict",
@@ -226,7 +226,7 @@ def optimiser_path(optimizer: Optimizer, grad: Callable[[np.ndarray], np.ndarray
 
 
 # ------------------------------------------------------------------------------------------------
-# R1's XOR network, many runs at once (notebook 08)
+# R1's XOR network, many runs (notebook 08)
 # ------------------------------------------------------------------------------------------------
 
 #: Learning rate of the XOR explorer's first drawing (R1's own 0.01 does not learn; 1.0 does).
@@ -276,10 +276,11 @@ class XorRuns:
     seeds : (S,) seed of each run (``np.random.default_rng(seed)`` drew its initial weights)
     hidden : H, the number of hidden units (the same for all runs)
     epochs : number of gradient-descent steps
-    W1, b1, W2, b2 : trained parameters of shapes (S, 2, H), (S, H), (S, H, 1), (S, 1)
-    losses : (epochs, S) the loss at the start of each epoch (before its update), as ``fit`` records it
-    predictions : (S, 4) outputs of the trained networks for the four XOR inputs
-    final_loss : (S,) the loss of the trained networks (after the last update)
+    W1, b1, W2, b2 : the trained ``W^(1)``, ``b^(1)``, ``W^(2)``, ``b^(2)`` of every run, of shapes
+        (S, 2, H), (S, H), (S, H, 1), (S, 1)
+    losses : (epochs, S) the loss L at the start of each epoch (before its update), as ``fit`` records it
+    predictions : (S, 4) the trained networks' outputs ``Y_hat`` for the four XOR inputs
+    final_loss : (S,) the loss L of the trained networks (after the last update)
     learned : (S,) bool, :func:`learned_xor` of each run's predictions
     """
 
@@ -301,9 +302,7 @@ class XorRuns:
 
     def model(self, i: int = 0) -> Sequential:
         """Run ``i`` as a bplib ``Sequential`` (Linear, Sigmoid, Linear, Sigmoid) holding copies of its weights."""
-        # The layers' own random initial weights are overwritten at once by the trained ones.
-        net = Sequential(Linear(2, self.hidden, init="normal", rng=np.random.default_rng(0)), Sigmoid(),
-                         Linear(self.hidden, 1, init="normal", rng=np.random.default_rng(0)), Sigmoid())
+        net = xor_network(self.hidden, int(self.seeds[i]))  # its initial weights are overwritten at once
         net[0].params["W"][...] = self.W1[i]
         net[0].params["b"][...] = self.b1[i]
         net[2].params["W"][...] = self.W2[i]
@@ -335,28 +334,30 @@ def _as_runs(lr: float | Sequence[float], seeds: int | Sequence[int]) -> tuple[n
     return lrs, seed_array
 
 
+def xor_network(hidden: int, seed: int) -> Sequential:
+    """R1's 2-``hidden``-1 sigmoid network, its weights drawn from N(0, 1) by ``np.random.default_rng(seed)``."""
+    rng = np.random.default_rng(seed)
+    return Sequential(Linear(2, hidden, init="normal", rng=rng), Sigmoid(),
+                      Linear(hidden, 1, init="normal", rng=rng), Sigmoid())
+
+
 def train_xor(lr: float | Sequence[float] = XOR_LR, hidden: int = XOR_HIDDEN,
               epochs: int = XOR_EPOCHS, seeds: int | Sequence[int] = 0) -> XorRuns:
     """Train 2-``hidden``-1 sigmoid networks on XOR the way R1 does, one run per (learning rate, seed).
 
-    Each run is what this bplib code computes, for ``rng = np.random.default_rng(seed)``::
+    Each run is this loop, with bplib's layers (the backward pass is theirs, written once in
+    :mod:`bplib.nn`), on the four XOR points ``X`` (4, 2) and their targets ``Y`` (4, 1)::
 
-        model = Sequential(Linear(2, hidden, init="normal", rng=rng), Sigmoid(),
-                           Linear(hidden, 1, init="normal", rng=rng), Sigmoid())
+        model = xor_network(hidden, seed)             # Linear, Sigmoid, Linear, Sigmoid
         loss, optimizer = MSELoss(), SGD(lr)
-        for epoch in range(epochs):                  # full batch: all four XOR points every step
-            loss.forward(model.forward(X), y)
-            model.backward(loss.backward())
-            optimizer.step(model)
-
-    The S runs are stacked along a leading axis (``W1`` is (S, 2, H), and so on) and updated together,
-    with the formulas of bplib's layers: ``delta2 = 2 (a2 - y) / N * a2 (1 - a2)``,
-    ``dW2 = a1^T delta2``, ``db2 = sum_n delta2``, ``delta1 = (delta2 W2^T) * a1 (1 - a1)``,
-    ``dW1 = X^T delta1``, ``db1 = sum_n delta1``, then ``p -= lr * dp``.
+        for epoch in range(epochs):                   # full batch: all four points every step
+            losses[epoch] = loss.forward(model.forward(X), Y)
+            model.backward(loss.backward(), need_input_grad=False)
+            optimizer.step(model)                     # W <- W - eta * dW, b <- b - eta * db
 
     Parameters
     ----------
-    lr : a learning rate, or one per run
+    lr : a learning rate ``eta``, or one per run
     hidden : number of hidden units H (R1: 4)
     epochs : number of full-batch gradient-descent steps (R1: 10,000)
     seeds : a seed, or one per run; a single ``lr`` or seed is used for every run
@@ -364,6 +365,7 @@ def train_xor(lr: float | Sequence[float] = XOR_LR, hidden: int = XOR_HIDDEN,
     Returns
     -------
     XorRuns
+        The S runs' trained weights, loss curves and predictions, stacked along a leading run axis.
     """
     if int(hidden) != hidden or hidden < 1:
         raise ValueError(f"train_xor: hidden must be a positive integer, got {hidden!r}")
@@ -371,38 +373,25 @@ def train_xor(lr: float | Sequence[float] = XOR_LR, hidden: int = XOR_HIDDEN,
         raise ValueError(f"train_xor: epochs must be a non-negative integer, got {epochs!r}")
     hidden, epochs = int(hidden), int(epochs)
     lrs, seed_array = _as_runs(lr, seeds)
-    X, y = xor()                                   # (4, 2) and (4, 1)
-    n_runs, n = len(lrs), len(X)
+    X, Y = xor()                                   # (4, 2) and (4, 1)
 
-    # Initial weights: the draws Linear(2, H, init="normal", rng) and Linear(H, 1, ...) make, in order.
-    W1 = np.empty((n_runs, 2, hidden))
-    W2 = np.empty((n_runs, hidden, 1))
-    for i, seed in enumerate(seed_array):
-        rng = np.random.default_rng(int(seed))
-        W1[i] = rng.standard_normal((2, hidden))
-        W2[i] = rng.standard_normal((hidden, 1))
-    b1 = np.zeros((n_runs, 1, hidden))             # biases with a length-1 batch axis, to broadcast
-    b2 = np.zeros((n_runs, 1, 1))
-    step = lrs[:, None, None]                      # (S, 1, 1): each run's learning rate
+    losses = np.empty((epochs, len(lrs)))
+    models = []
+    for run, (eta, seed) in enumerate(zip(lrs, seed_array)):
+        model = xor_network(hidden, int(seed))
+        loss, optimizer = MSELoss(), SGD(float(eta))
+        for epoch in range(epochs):
+            losses[epoch, run] = loss.forward(model.forward(X), Y)
+            model.backward(loss.backward(), need_input_grad=False)
+            optimizer.step(model)
+        models.append(model)
 
-    losses = np.empty((epochs, n_runs))
-    for epoch in range(epochs):
-        a1 = sigmoid(X @ W1 + b1)                  # (S, N, H)
-        a2 = sigmoid(a1 @ W2 + b2)                 # (S, N, 1)
-        diff = a2 - y                              # (S, N, 1); y is (N, 1): no (N, N) broadcasting
-        losses[epoch] = np.mean(diff * diff, axis=(1, 2))
-        delta2 = diff * (2.0 / n) * a2 * (1.0 - a2)                   # dL/dz2, (S, N, 1)
-        delta1 = (delta2 @ W2.transpose(0, 2, 1)) * a1 * (1.0 - a1)   # dL/dz1, (S, N, H), with W2 before its update
-        W2 -= step * (a1.transpose(0, 2, 1) @ delta2)                 # dW2 = a1^T delta2, (S, H, 1)
-        b2 -= step * delta2.sum(axis=1, keepdims=True)                # db2 = sum over the batch
-        W1 -= step * (X.T @ delta1)                                   # dW1 = X^T delta1, (S, 2, H)
-        b1 -= step * delta1.sum(axis=1, keepdims=True)                # db1 = sum over the batch
-
-    predictions = sigmoid(sigmoid(X @ W1 + b1) @ W2 + b2)[:, :, 0]    # (S, 4)
-    final_loss = np.mean((predictions - y[:, 0]) ** 2, axis=1)
-    return XorRuns(lrs=lrs, seeds=seed_array, hidden=hidden, epochs=epochs, W1=W1, b1=b1[:, 0, :],
-                   W2=W2, b2=b2[:, 0, :], losses=losses, predictions=predictions, final_loss=final_loss,
-                   learned=learned_xor(predictions))
+    predictions = np.stack([model.forward(X)[:, 0] for model in models])           # (S, 4)
+    final_loss = np.array([MSELoss().forward(p[:, None], Y) for p in predictions])  # (S,)
+    return XorRuns(lrs=lrs, seeds=seed_array, hidden=hidden, epochs=epochs,
+                   W1=np.stack([m[0].params["W"] for m in models]), b1=np.stack([m[0].params["b"] for m in models]),
+                   W2=np.stack([m[2].params["W"] for m in models]), b2=np.stack([m[2].params["b"] for m in models]),
+                   losses=losses, predictions=predictions, final_loss=final_loss, learned=learned_xor(predictions))
 
 
 # ------------------------------------------------------------------------------------------------
