@@ -22,3 +22,20 @@ def inspectable_widget_figures(request, monkeypatch):
     monkeypatch.setattr(display_module, "show_in_output", lambda draw, **options: draw(plt.figure(**options)))
     yield
     plt.close("all")
+
+
+@pytest.fixture
+def figure_drawn_by():
+    """``figure_drawn_by(move)`` runs ``move()`` (e.g. setting a slider) and returns the one figure it drew.
+
+    A widget test asserts what that figure shows for the new setting (its lines' data, titles), not
+    merely that some figure exists: the widget's first drawing exists from construction anyway.
+    """
+    def run(move):
+        before = set(plt.get_fignums())
+        move()
+        new = sorted(set(plt.get_fignums()) - before)
+        assert len(new) == 1, f"the move should have drawn exactly one new figure, it drew {len(new)}"
+        return plt.figure(new[0])
+
+    return run

@@ -39,17 +39,22 @@ def test_explorer_builds_with_its_three_controls(capsys):
     assert explorer.result.depth == DEFAULT_DEPTH
 
 
-def test_changing_the_controls_redraws_with_the_new_settings(capsys):
+def test_changing_the_controls_redraws_with_the_new_settings(capsys, figure_drawn_by):
     explorer = depth_explorer()
     capsys.readouterr()
     control(explorer, "activation").value = "relu"
     control(explorer, "init").value = "he"
     assert "depth 10, relu, he init:" in capsys.readouterr().out
     assert explorer.result.activation == "relu" and explorer.result.init == "he"
-    control(explorer, "depth").value = 4
+    fig = figure_drawn_by(lambda: setattr(control(explorer, "depth"), "value", 4))
     assert "depth 4, relu, he init:" in capsys.readouterr().out
     assert explorer.result.depth == 4 and len(explorer.result.grad_norms) == 4
-    assert plt.get_fignums(), "the callback should have drawn a figure"
+    # the redrawn figure: three histograms (hidden layers 1-3) and four bars, the norms of this run
+    assert fig._suptitle.get_text().startswith("A fresh 4-layer relu network, he initialisation")
+    *histogram_axes, bars = fig.axes
+    assert len(histogram_axes) == 3
+    expected = depth_run(4, "he", "relu").grad_norms
+    np.testing.assert_allclose([bar.get_height() for bar in bars.patches], list(expected.values()), rtol=1e-12)
 
 
 def test_plot_function_defaults_print_the_summary_and_draw_two_rows(capsys):

@@ -35,14 +35,28 @@ def test_explorer_builds_with_a_log_slider(capsys):
     assert math.isfinite(explorer.result)
 
 
-def test_large_learning_rate_on_the_slider_reports_divergence(capsys):
+def _line(ax, label):
+    """The one line of ``ax`` drawn with ``label``."""
+    lines = [line for line in ax.lines if line.get_label() == label]
+    assert len(lines) == 1, f"expected one line labelled {label!r} in {ax.get_title()!r}"
+    return lines[0]
+
+
+def test_large_learning_rate_on_the_slider_reports_divergence(capsys, figure_drawn_by):
     explorer = learning_rate_explorer()
     capsys.readouterr()
-    control(explorer, "learning rate").value = 0.5
+    fig = figure_drawn_by(lambda: setattr(control(explorer, "learning rate"), "value", 0.5))
     out = capsys.readouterr().out
     assert "lr = 0.500: diverged at step" in out
     assert explorer.result == math.inf
-    assert plt.get_fignums(), "the callback should have drawn a figure"
+    # the redrawn figure shows the diverging run of lr 0.5, not the default run
+    path, losses, diverged_at = run_on_quadratic(0.5, DEFAULT_STEPS)
+    assert diverged_at is not None
+    path_ax, loss_ax = fig.axes
+    assert path_ax.get_title() == "Gradient descent, lr = 0.500 (diverged)"
+    drawn = _line(path_ax, "path").get_xydata()
+    np.testing.assert_array_equal(drawn, path)
+    np.testing.assert_array_equal(_line(loss_ax, "loss").get_ydata(), losses)
 
 
 def test_moving_the_slider_changes_the_result(capsys):

@@ -96,16 +96,25 @@ def test_explorer_builds_with_its_sliders(capsys):
     assert "lr 0.15, beta1 0.9" in capsys.readouterr().out
 
 
-def test_moving_the_sliders_redraws(capsys):
+def test_moving_the_sliders_redraws(capsys, figure_drawn_by):
     explorer = optimiser_explorer()
     first = dict(explorer.result)
     capsys.readouterr()
-    control(explorer, "learning rate").value = 0.5
+    fig = figure_drawn_by(lambda: setattr(control(explorer, "learning rate"), "value", 0.5))
     out = capsys.readouterr().out
     assert "lr 0.5, beta1 0.9" in out
     assert "SGD             quadratic: diverged" in out
     assert explorer.result["SGD"] == math.inf and first["SGD"] < 1e-10
-    assert plt.get_fignums(), "the callback should have drawn a figure"
+    # the redrawn figure shows the paths of lr 0.5: SGD's is the diverging one, cut short
+    assert "lr 0.5," in fig._suptitle.get_text()
+    quad_ax = fig.axes[0]
+    for name, optimizer in make_optimisers(0.5, DEFAULT_BETA1, DEFAULT_BETA2, DEFAULT_RHO).items():
+        drawn = [line for line in quad_ax.lines if line.get_label() == name]
+        assert len(drawn) == 1, name
+        np.testing.assert_array_equal(drawn[0].get_xydata(),
+                                      optimiser_path(optimizer, quadratic_grad, QUADRATIC_START, DEFAULT_STEPS))
+    sgd_line = next(line for line in quad_ax.lines if line.get_label() == "SGD")
+    assert len(sgd_line.get_xdata()) < DEFAULT_STEPS + 1
     control(explorer, "beta1").value = 0.0
     assert "beta1 0," in capsys.readouterr().out
     control(explorer, "beta2").value = 0.99

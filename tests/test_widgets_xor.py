@@ -111,16 +111,21 @@ def test_explorer_builds_with_its_sliders(capsys):
     assert "learned XOR: True, final loss" in capsys.readouterr().out
 
 
-def test_moving_the_sliders_changes_the_line_and_the_result(capsys):
+def test_moving_the_sliders_changes_the_line_and_the_result(capsys, figure_drawn_by):
     explorer = xor_explorer()
     first = explorer.result
     capsys.readouterr()
-    control(explorer, "learning rate").value = 0.01
+    fig = figure_drawn_by(lambda: setattr(control(explorer, "learning rate"), "value", 0.01))
     out = capsys.readouterr().out
     assert "learned XOR: False, final loss 0.25" in out
     assert "lr 0.01," in out
     assert explorer.result != first
-    assert plt.get_fignums(), "the callback should have drawn a figure"
+    # the redrawn figure: the boundary of a network that has not learned, the loss curve of lr 0.01
+    boundary_ax, loss_ax = fig.axes
+    assert boundary_ax.get_title() == "2-4-1 network, lr 0.01: has not learned XOR"
+    expected = train_xor(0.01, DEFAULT_HIDDEN, DEFAULT_EPOCHS, 0).losses[:, 0]
+    np.testing.assert_array_equal(loss_ax.lines[0].get_ydata(), expected)
+    assert loss_ax.get_title() == f"Loss per epoch (final {explorer.result:.3f})"
     control(explorer, "hidden units").value = 1
     control(explorer, "learning rate").value = 1.0
     out = capsys.readouterr().out
