@@ -33,11 +33,11 @@ _KEEPS = {
 }
 
 # What a loss keeps for its backward pass ("{o}" = the prediction it receives): bplib's MSELoss keeps
-# the difference from the targets, SoftmaxCrossEntropy the probabilities P and the labels y.
+# the difference from the targets, SoftmaxCrossEntropy its input (the logits) and the one-hot targets.
 _LOSS_KEEPS = {
     "mseloss": "${o} - Y$",
     "mse": "${o} - Y$",
-    "softmaxcrossentropy": "$P$, y",
+    "softmaxcrossentropy": "${o}$, Y",
 }
 
 
@@ -79,8 +79,8 @@ def training_loop_diagram(
         Layer names in order, the last one being the loss, e.g.
         ``("Linear", "ReLU", "Linear", "Loss")``. ``"Linear"`` (or ``"Dense"``) layers are numbered
         1, 2, ...; an activation takes the number of the linear layer before it. A loss named
-        ``"MSELoss"`` keeps the difference from the targets, ``"SoftmaxCrossEntropy"`` the
-        probabilities and labels; any other name keeps the prediction and the targets.
+        ``"MSELoss"`` keeps the difference from the targets; ``"SoftmaxCrossEntropy"`` and any other
+        name keep the prediction and the targets.
     ax : matplotlib Axes, optional
         Where to draw; by default a new 10 x 4 inch figure is made.
 
@@ -168,8 +168,7 @@ def training_loop_diagram(
     ax.text(x_loss + 0.32, y_fwd + 0.1, "$L$", ha="center", va="bottom", fontsize=fs(11), color=FORWARD_COLOR)
     xc_loss = xs[-1] + box_w / 2
     arrow((xc_loss, box_hi + 0.5), (xc_loss, box_hi + 0.04), FORWARD_COLOR)
-    targets = "y" if layers[-1].lower() == "softmaxcrossentropy" else "Y"
-    ax.text(xc_loss + 0.08, box_hi + 0.3, targets, ha="left", va="center", fontsize=fs(11), color=FORWARD_COLOR)
+    ax.text(xc_loss + 0.08, box_hi + 0.3, "Y", ha="left", va="center", fontsize=fs(11), color=FORWARD_COLOR)
 
     # ---- backward arrows (bottom), right to left: dL/d(output of box k) goes from box k+1 to box k.
     # The first layer needs no dL/dX (nobody uses it), so the arrow into the input box is left out.
