@@ -6,7 +6,9 @@ Conventions used throughout the course:
   logits for ``C`` classes have shape ``(N, C)``.
 * Every function keeps the input's float dtype: float32 in, float32 out (float64 in, float64 out).
   Integer inputs are converted to float64. For losses, the target is cast to the dtype of the
-  prediction, and the loss is a NumPy scalar of that dtype.
+  prediction, and the loss is a NumPy scalar of that dtype. The result is cast to that dtype
+  explicitly (``.astype(z.dtype)``), because NumPy 1.x turns a float32 *scalar* combined with a
+  Python number into float64 (NumPy 2 keeps float32).
 * Every function is numerically stable for inputs up to ``|z| = 1e4`` in float32 and float64: no
   overflow warning, no NaN, no infinity. The tricks used are explained where they appear
   (``sigmoid`` through ``exp(-|z|)``, ``softmax`` with a max shift, the log-sum-exp trick).
@@ -20,34 +22,14 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
+from bplib.validate import as_float, one_hot_target, pred_and_target
+
 __all__ = [
     "sigmoid", "sigmoid_grad", "tanh", "tanh_grad", "relu", "relu_grad",
     "softmax", "log_softmax", "softmax_jacobian",
     "mse", "mse_grad", "binary_cross_entropy", "binary_cross_entropy_grad",
     "cross_entropy", "cross_entropy_grad",
 ]
-
-
-def _as_float(x: ArrayLike) -> np.ndarray:
-    """``x`` as a float array: float arrays are returned as they are (no copy), anything else becomes float64."""
-    x = np.asarray(x)
-    if not np.issubdtype(x.dtype, np.floating):
-        x = x.astype(np.float64)
-    return x
-
-
-def _pred_and_target(pred: ArrayLike, target: ArrayLike, name: str) -> tuple[np.ndarray, np.ndarray]:
-    """Float ``pred`` and ``target`` cast to the dtype of ``pred``; their shapes must be equal.
-
-    Equal shapes are required on purpose: ``pred`` of shape ``(N, 1)`` minus ``target`` of shape
-    ``(N,)`` would silently broadcast to ``(N, N)`` and give a wrong loss.
-    """
-    pred = _as_float(pred)
-    target = np.asarray(target, dtype=pred.dtype)
-    if pred.shape != target.shape:
-        raise ValueError(f"{name}: pred has shape {pred.shape} but target has shape {target.shape}; "
-                         f"they must be equal (e.g. use y.reshape(-1, 1) for a column of targets)")
-    return pred, target
 
 
 # ---------------------------------------------------------------------------------------------
@@ -71,10 +53,10 @@ def sigmoid(z: ArrayLike) -> np.ndarray:
     compute ``e = exp(-|z|)``, which lies in ``(0, 1]``, and use the two equal forms
     ``s(z) = 1 / (1 + e)`` for ``z >= 0`` and ``s(z) = e / (1 + e)`` for ``z < 0``.
     """
-    z = _as_float(z)
+    z = as_float(z)
     e = np.exp(-np.abs(z))          # in (0, 1]: cannot overflow
-    r = 1.0 / (1.0 + e)
-    return np.where(z >= 0, r, e * r)
+    r = 1 / (1 + e)
+    return np.where(z >= 0, r, e * r).astype(z.dtype, copy=False)
 
 
 def sigmoid_grad(z: ArrayLike) -> np.ndarray:
@@ -83,7 +65,7 @@ def sigmoid_grad(z: ArrayLike) -> np.ndarray:
     ``z``: array of any shape; returns the same shape and float dtype. Values lie in ``[0, 0.25]``.
     """
     s = sigmoid(z)
-    return s * (1.0 - s)
+    return (s * (1 - s)).astype(s.dtype, copy=False)
 
 
 def tanh(z: ArrayLike) -> np.ndarray:
@@ -92,7 +74,7 @@ def tanh(z: ArrayLike) -> np.ndarray:
     ``z``: array of any shape; returns the same shape and float dtype, values in ``[-1, 1]``.
     (``np.tanh`` is already stable for large ``|z|``.)
     """
-    return np.tanh(_as_float(z))
+    return np.tanh(as_float(z))
 
 
 def tanh_grad(z: ArrayLike) -> np.ndarray:
@@ -100,8 +82,8 @@ def tanh_grad(z: ArrayLike) -> np.ndarray:
 
     ``z``: array of any shape; returns the same shape and float dtype, values in ``[0, 1]``.
     """
-    t = np.tanh(_as_float(z))
-    return 1.0 - t * t
+    t = tanh(z)
+    return (1 - t**2).astype(t.dtype, copy=False)
 
 
 def relu(z: ArrayLike) -> np.ndarray:
@@ -109,8 +91,8 @@ def relu(z: ArrayLike) -> np.ndarray:
 
     ``z``: array of any shape; returns the same shape and float dtype.
     """
-    z = _as_float(z)
-    return np.maximum(z, 0)
+    z = as_float(z)
+    return np.maximum(z, 0).astype(z.dtype, copy=False)
 
 
 def relu_grad(z: ArrayLike) -> np.ndarray:
@@ -119,7 +101,7 @@ def relu_grad(z: ArrayLike) -> np.ndarray:
     At ``z = 0`` the derivative does not exist; we use 0 (as PyTorch and Keras do).
     ``z``: array of any shape; returns the same shape and float dtype.
     """
-    z = _as_float(z)
+    z = as_float(z)
     return (z > 0).astype(z.dtype)
 
 
@@ -142,10 +124,9 @@ def softmax(z: ArrayLike, axis: int = -1) -> np.ndarray:
     maximum makes every exponent ``<= 0``, so ``exp`` cannot overflow and the largest term is 1
     (the sum is ``>= 1``, so the division is safe).
     """
-    z = _as_float(z)
+    z = as_float(z)
     e = np.exp(z - z.max(axis=axis, keepdims=True))
-    e /= e.sum(axis=axis, keepdims=True)
-    return e
+    return e / e.sum(axis=axis, keepdims=True)
 
 
 def log_softmax(z: ArrayLike, axis: int = -1) -> np.ndarray:
@@ -167,7 +148,7 @@ def log_softmax(z: ArrayLike, axis: int = -1) -> np.ndarray:
     so ``log_softmax(z) = (z - m) - log(sum_j exp(z_j - m))``: every exponent is ``<= 0`` and the
     sum is ``>= 1``, so nothing overflows and the logarithm is finite.
     """
-    z = _as_float(z)
+    z = as_float(z)
     shifted = z - z.max(axis=axis, keepdims=True)
     return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
 
@@ -186,10 +167,8 @@ def softmax_jacobian(z: ArrayLike) -> np.ndarray:
     array of shape ``(..., C, C)``, same float dtype as ``z`` (one ``C x C`` matrix per example).
     """
     s = softmax(z, axis=-1)
-    jac = -s[..., :, None] * s[..., None, :]                 # -s_i s_j
-    diagonal = np.einsum("...ii->...i", jac)                  # a writable view of the diagonals
-    diagonal += s                                             # + s_i on the diagonal
-    return jac
+    diag_s = s[..., :, None] * np.eye(s.shape[-1], dtype=s.dtype)       # diag(s), one per example
+    return diag_s - s[..., :, None] * s[..., None, :]                   # diag(s) - s s^T
 
 
 # ---------------------------------------------------------------------------------------------
@@ -207,9 +186,8 @@ def mse(pred: ArrayLike, target: ArrayLike) -> np.floating:
     -------
     NumPy scalar of the dtype of ``pred``.
     """
-    pred, target = _pred_and_target(pred, target, "mse")
-    diff = pred - target
-    return np.mean(diff * diff)
+    pred, target = pred_and_target(pred, target, "mse")
+    return pred.dtype.type(np.mean((pred - target) ** 2))
 
 
 def mse_grad(pred: ArrayLike, target: ArrayLike) -> np.ndarray:
@@ -218,8 +196,8 @@ def mse_grad(pred: ArrayLike, target: ArrayLike) -> np.ndarray:
     ``n = pred.size`` is the number of elements (the mean is over all of them).
     ``pred``, ``target``: same shape; returns that shape in the dtype of ``pred``.
     """
-    pred, target = _pred_and_target(pred, target, "mse_grad")
-    return (pred - target) * (2.0 / pred.size)
+    pred, target = pred_and_target(pred, target, "mse_grad")
+    return (2 / pred.size * (pred - target)).astype(pred.dtype, copy=False)
 
 
 def _bce_eps(dtype: np.dtype) -> float:
@@ -246,10 +224,10 @@ def binary_cross_entropy(p: ArrayLike, y: ArrayLike) -> np.floating:
     ``p`` is clipped to ``[eps, 1 - eps]`` (``eps = 1e-7`` in float32, ``1e-12`` in float64) so that
     ``p = 0`` or ``p = 1`` gives a large but finite loss instead of ``log(0) = -inf``.
     """
-    p, y = _pred_and_target(p, y, "binary_cross_entropy")
+    p, y = pred_and_target(p, y, "binary_cross_entropy")
     eps = _bce_eps(p.dtype)
-    p = np.clip(p, eps, 1.0 - eps)
-    return -np.mean(y * np.log(p) + (1.0 - y) * np.log(1.0 - p))
+    p = np.clip(p, eps, 1 - eps)
+    return p.dtype.type(-np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)))
 
 
 def binary_cross_entropy_grad(p: ArrayLike, y: ArrayLike) -> np.ndarray:
@@ -263,50 +241,10 @@ def binary_cross_entropy_grad(p: ArrayLike, y: ArrayLike) -> np.ndarray:
     finite-difference check disagrees there. ``p``, ``y``: same shape; returns that shape in the
     dtype of ``p``.
     """
-    p, y = _pred_and_target(p, y, "binary_cross_entropy_grad")
+    p, y = pred_and_target(p, y, "binary_cross_entropy_grad")
     eps = _bce_eps(p.dtype)
-    p = np.clip(p, eps, 1.0 - eps)
-    return (p - y) / (p * (1.0 - p)) / p.size
-
-
-def _labels_or_onehot(target: ArrayLike, logits: np.ndarray, name: str) -> tuple[np.ndarray | None, np.ndarray | None]:
-    """Check a classification target against logits of shape ``(N, C)``.
-
-    Returns ``(labels, None)`` for integer labels of shape ``(N,)`` (values checked to lie in
-    ``[0, C)``), or ``(None, onehot)`` for a one-hot (or probability) matrix of shape ``(N, C)``
-    cast to the dtype of the logits (each row checked to sum to 1).
-    """
-    if logits.ndim != 2:
-        raise ValueError(f"{name}: expected logits of shape (N, C), got {logits.shape}")
-    n, c = logits.shape
-    target = np.asarray(target)
-    if target.ndim == 1:
-        if target.shape[0] != n:
-            raise ValueError(f"{name}: {target.shape[0]} labels for {n} rows of logits {logits.shape}")
-        if not np.issubdtype(target.dtype, np.integer):
-            # Accept float labels such as 3.0 (e.g. read from a file), but nothing like 2.5.
-            if not (np.issubdtype(target.dtype, np.floating) and np.all(target == np.round(target))):
-                raise ValueError(f"{name}: labels of shape (N,) must be whole numbers (class indices), "
-                                 f"got dtype {target.dtype}")
-            target = target.astype(np.int64)
-        bad = (target < 0) | (target >= c)
-        if bad.any():
-            index = int(np.argmax(bad))
-            raise ValueError(f"{name}: label {target[index]} (at index {index}) is outside [0, {c}): "
-                             f"the logits have {c} classes")
-        return target, None
-    if target.shape != logits.shape:
-        raise ValueError(f"{name}: target of shape {target.shape} does not match logits of shape "
-                         f"{logits.shape}; pass integer labels of shape ({n},) or one-hot targets of "
-                         f"shape ({n}, {c})")
-    onehot = np.asarray(target, dtype=logits.dtype)
-    row_sums = onehot.sum(axis=1)
-    wrong = np.abs(row_sums - 1.0) > 1e-3
-    if wrong.any():
-        row = int(np.argmax(wrong))
-        raise ValueError(f"{name}: each row of a one-hot target must sum to 1, but row {row} sums "
-                         f"to {row_sums[row]:g}")
-    return None, onehot
+    p = np.clip(p, eps, 1 - eps)
+    return ((p - y) / (p * (1 - p)) / p.size).astype(p.dtype, copy=False)
 
 
 def cross_entropy(logits: ArrayLike, target: ArrayLike) -> np.floating:
@@ -333,14 +271,12 @@ def cross_entropy(logits: ArrayLike, target: ArrayLike) -> np.floating:
     Notes
     -----
     Computed with :func:`log_softmax` (log-sum-exp), so it stays finite for any finite logits.
+    Integer labels are turned into one-hot rows ``Y`` first, so both forms use the second formula.
     """
-    logits = _as_float(logits)
-    labels, onehot = _labels_or_onehot(target, logits, "cross_entropy")
-    log_probs = log_softmax(logits, axis=1)
-    n = logits.shape[0]
-    if labels is not None:
-        return -np.mean(log_probs[np.arange(n), labels])   # pick log p of the true class in each row
-    return -np.sum(onehot * log_probs) / n
+    logits = as_float(logits)
+    Y = one_hot_target(target, logits, "cross_entropy")          # (N, C)
+    log_P = log_softmax(logits, axis=1)                           # (N, C), log of the probabilities P
+    return logits.dtype.type(-np.mean(np.sum(Y * log_P, axis=1)))
 
 
 def cross_entropy_grad(logits: ArrayLike, target: ArrayLike) -> np.ndarray:
@@ -359,16 +295,9 @@ def cross_entropy_grad(logits: ArrayLike, target: ArrayLike) -> np.ndarray:
 
     Notes
     -----
-    With integer labels no one-hot matrix is built: subtracting 1 at ``[n, y_n]`` in each row of the
-    probabilities is the same as subtracting ``Y``.
+    ``P = exp(log_softmax(z))``: the probabilities from the same log-sum-exp as the loss.
     """
-    logits = _as_float(logits)
-    labels, onehot = _labels_or_onehot(target, logits, "cross_entropy_grad")
-    n = logits.shape[0]
-    grad = softmax(logits, axis=1)
-    if labels is not None:
-        grad[np.arange(n), labels] -= 1
-    else:
-        grad -= onehot
-    grad /= n
-    return grad
+    logits = as_float(logits)
+    Y = one_hot_target(target, logits, "cross_entropy_grad")     # (N, C)
+    P = np.exp(log_softmax(logits, axis=1))                      # softmax(z), (N, C)
+    return ((P - Y) / len(logits)).astype(logits.dtype, copy=False)

@@ -274,3 +274,32 @@ def test_pred_target_shape_mismatch(f):
     # (N, 1) against (N,) would silently broadcast to (N, N): it must be an error naming both shapes
     with pytest.raises(ValueError, match=r"\(4, 1\).*\(4,\)"):
         f(np.full((4, 1), 0.5), np.ones(4))
+
+
+# --------------------------------------------------------------------------------------------
+# dtype kept on NumPy 1.x too (a float32 scalar with a Python number gives float64 there)
+# --------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("f", [F.sigmoid, F.sigmoid_grad, F.tanh, F.tanh_grad, F.relu, F.relu_grad])
+def test_unary_functions_keep_dtype_of_a_scalar(f, dtype):
+    for z in (dtype(-0.5), np.array(0.7, dtype=dtype)):
+        assert np.asarray(f(z)).dtype == dtype, f"{f.__name__}({type(z).__name__}) lost its dtype"
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_every_loss_keeps_dtype_for_every_target_form(dtype):
+    rng = np.random.default_rng(0)
+    logits = rng.standard_normal((4, 3)).astype(dtype)
+    labels = np.array([0, 2, 1, 2])
+    onehot = np.eye(3)[labels]                                    # float64 one-hot: cast to the logits' dtype
+    for target in (labels, onehot, onehot.astype(np.float32)):
+        assert F.cross_entropy(logits, target).dtype == dtype
+        assert F.cross_entropy_grad(logits, target).dtype == dtype
+    p, y = rng.uniform(0.1, 0.9, (4, 1)).astype(dtype), np.array([[0.0], [1.0], [1.0], [0.0]])
+    for value in (F.mse(p, y), F.mse_grad(p, y), F.binary_cross_entropy(p, y), F.binary_cross_entropy_grad(p, y)):
+        assert value.dtype == dtype
+    one = np.array([[0.3]], dtype=dtype)                          # a single element: every step is a scalar one
+    for value in (F.mse(one, [[1.0]]), F.binary_cross_entropy(one, [[1.0]]), F.cross_entropy(one, [0]),
+                  F.cross_entropy(one, [[1.0]])):
+        assert value.dtype == dtype
