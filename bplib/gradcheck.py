@@ -247,9 +247,7 @@ def check_model(model: object, loss: object, X: ArrayLike, y: ArrayLike, eps: fl
 
     loss64.forward(model64.forward(X64), y64)
     model64.backward(loss64.backward())
-    # Copies: the buffers in grads may be reused (overwritten) by a later backward.
-    analytic = {name: None if grad is None else np.array(grad, dtype=np.float64)
-                for name, _, grad in model64.parameters()}
+    analytic = {name: grad for name, _, grad in model64.parameters()}
 
     def loss_value(_: np.ndarray) -> float:   # reads the (perturbed) parameter through the model
         return loss64.forward(model64.forward(X64), y64)
@@ -292,10 +290,7 @@ def check_layer(layer: object, x: ArrayLike, threshold: float = 1e-7, rng: np.ra
     dx = layer64.backward(R)
     params = getattr(layer64, "params", {}) or {}
     grads = getattr(layer64, "grads", {}) or {}
-    analytic = {"input": None if dx is None else np.array(dx, dtype=np.float64)}
-    for key in params:
-        grad = grads.get(key)
-        analytic[key] = None if grad is None else np.array(grad, dtype=np.float64)
+    analytic = {"input": dx, **{key: grads.get(key) for key in params}}
 
     def loss_value(_: np.ndarray) -> float:
         return float(np.sum(np.asarray(layer64.forward(x64)) * R))

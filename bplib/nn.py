@@ -2,40 +2,41 @@
 
 The layer protocol (the same for every layer, including the ones you write yourself):
 
-* ``forward(x)`` computes the output and **caches** what ``backward`` will need (the input, a mask,
+* ``forward(X)`` computes the output and **caches** what ``backward`` will need (the input, a mask,
   the output...).
-* ``backward(grad_out)`` receives ``dL/d(output)`` (same shape as the output), stores the gradients
-  of the parameters in ``self.grads`` and returns ``dL/d(input)`` (same shape as the input).
+* ``backward(dOut, need_input_grad=True)`` receives ``dL/d(output)`` (same shape as the output),
+  stores the gradients of the parameters in ``self.grads`` and returns ``dL/d(input)`` (same shape
+  as the input), or ``None`` when ``need_input_grad`` is False.
 * ``params`` and ``grads`` are dicts with the same keys (``"W"`` and ``"b"`` for :class:`Linear`,
-  empty for activations). Gradients are **overwritten** by each ``backward``, never accumulated
-  (unlike PyTorch's ``.grad``): there is nothing to zero between steps. A gradient is ``None``
-  until the first ``backward``.
+  empty for activations). Each ``backward`` puts **new** arrays in ``grads`` (never accumulated,
+  unlike PyTorch's ``.grad``, and never reused: a gradient you keep stays as it was). A gradient
+  is ``None`` until the first ``backward``.
 * ``parameters()`` yields ``(name, param, grad)`` triples; that is what the optimisers use.
 
 A loss has ``forward(pred, target) -> float`` (the mean over the batch) and ``backward()`` which
 returns ``dL/d(pred)``, the gradient that starts backpropagation through the model::
 
     out = model.forward(X)
-    value = loss.forward(out, y)
+    L = loss.forward(out, y)
     model.backward(loss.backward())
     optimizer.step(model)
 
-Batches are rows: ``X`` has shape ``(N, D)``. Parameters are created in float64 and follow the
-data: the first ``forward`` with float32 input casts them (and their gradients) to float32, so a
-model trains in float32 on float32 data and gradient checks run in float64.
+Notation (notebook 00): batches are rows, ``X`` is ``(N, D)``; a linear layer computes
+``Z = X W + b``, an activation ``A = sigma(Z)``; ``dZ``, ``dA``, ``dW``, ``db`` are the gradients
+of the loss ``L`` with respect to them. Parameters are created in float64 and follow the data: the
+first ``forward`` with float32 input casts them to float32, so a model trains in float32 on float32
+data and gradient checks run in float64.
 """
 
 from __future__ import annotations
 
-import functools
-import inspect
 from collections.abc import Iterator
 
 import numpy as np
 from numpy.typing import ArrayLike
 
 from bplib import functions as F
-from bplib.functions import _as_float, _labels_or_onehot, _pred_and_target
+from bplib.validate import as_float, one_hot_target, pred_and_target
 
 __all__ = ["Layer", "Linear", "Sigmoid", "Tanh", "ReLU", "Sequential",
            "Loss", "MSELoss", "BCELoss", "SoftmaxCrossEntropy"]
@@ -48,33 +49,37 @@ __all__ = ["Layer", "Linear", "Sigmoid", "Tanh", "ReLU", "Sequential",
 class Layer:
     """Base class of all layers.
 
-    Subclasses implement ``forward(x)`` and ``backward(grad_out, need_input_grad=True)`` and put
-    their parameters in ``self.params`` (gradients in ``self.grads``, same keys).
+    Subclasses implement ``forward(X)`` and ``backward(dOut, need_input_grad=True)`` and put their
+    parameters in ``self.params`` (gradients in ``self.grads``, same keys).
+
+    ``need_input_grad=False`` asks a layer not to compute ``dL/d(input)`` and to return ``None``: a
+    training loop does not need the gradient with respect to the data, so :class:`Sequential` passes it
+    to its first layer and ``bplib.train.fit`` to the model. A layer you write for ``fit`` must accept
+    this argument (it may ignore it and return ``dL/d(input)`` anyway).
 
     Attributes
     ----------
     params : dict[str, np.ndarray]
         The learnable arrays, e.g. ``{"W": W, "b": b}``; ``{}`` for a layer without parameters.
     grads : dict[str, np.ndarray | None]
-        ``dL/d(param)`` for each key of ``params``, **overwritten** by each ``backward``
-        (``None`` before the first one).
+        ``dL/d(param)`` for each key of ``params``, replaced by each ``backward`` (``None`` before the first one).
     """
 
     def __init__(self) -> None:
         self.params: dict[str, np.ndarray] = {}
         self.grads: dict[str, np.ndarray | None] = {}
 
-    def forward(self, x: ArrayLike) -> np.ndarray:
-        """Compute the output for the batch ``x`` and cache what ``backward`` needs."""
-        raise NotImplementedError(f"{type(self).__name__} must implement forward(x)")
+    def forward(self, X: ArrayLike) -> np.ndarray:
+        """Compute the output for the batch ``X`` and cache what ``backward`` needs."""
+        raise NotImplementedError(f"{type(self).__name__} must implement forward(X)")
 
-    def backward(self, grad_out: ArrayLike, need_input_grad: bool = True) -> np.ndarray | None:
+    def backward(self, dOut: ArrayLike, need_input_grad: bool = True) -> np.ndarray | None:
         """Store ``dL/d(param)`` in ``self.grads`` and return ``dL/d(input)`` (``None`` if not needed)."""
-        raise NotImplementedError(f"{type(self).__name__} must implement backward(grad_out)")
+        raise NotImplementedError(f"{type(self).__name__} must implement backward(dOut, need_input_grad=True)")
 
-    def __call__(self, x: ArrayLike) -> np.ndarray:
-        """``layer(x)`` is ``layer.forward(x)``."""
-        return self.forward(x)
+    def __call__(self, X: ArrayLike) -> np.ndarray:
+        """``layer(X)`` is ``layer.forward(X)``."""
+        return self.forward(X)
 
     def parameters(self) -> Iterator[tuple[str, np.ndarray, np.ndarray | None]]:
         """Yield ``(name, param, grad)`` for each parameter, e.g. ``("W", W, dW)``."""
@@ -87,46 +92,44 @@ class Layer:
             raise RuntimeError(f"{self!r}: backward() was called before forward(); "
                                f"run a forward pass first (it caches what backward needs)")
 
-    def _check_grad_out(self, grad_out: ArrayLike, expected_shape: tuple[int, ...]) -> np.ndarray:
-        """``grad_out`` as an array; its shape must be the shape of the last output."""
-        grad_out = np.asarray(grad_out)
-        if grad_out.shape != expected_shape:
-            raise ValueError(f"{self!r}: expected grad_out of shape {expected_shape} (the shape of the "
-                             f"output), got {grad_out.shape}")
-        return grad_out
+    def _check_grad(self, dOut: ArrayLike, expected_shape: tuple[int, ...]) -> np.ndarray:
+        """``dOut`` as an array; its shape must be the shape of the last output."""
+        dOut = np.asarray(dOut)
+        if dOut.shape != expected_shape:
+            raise ValueError(f"{self!r}: expected a gradient of shape {expected_shape} (the shape of the "
+                             f"output), got {dOut.shape}")
+        return dOut
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
 
 
 class Linear(Layer):
-    """Fully connected (affine) layer: ``out = x @ W + b``.
+    """Fully connected (affine) layer: ``Z = X W + b``.
 
-    Shapes: ``x`` is ``(N, in_features)``, ``W`` is ``(in_features, out_features)``, ``b`` is
-    ``(out_features,)`` (added to every row), ``out`` is ``(N, out_features)``.
+    Shapes: ``X`` is ``(N, D_in)``, ``W`` is ``(D_in, D_out)``, ``b`` is ``(D_out,)`` (added to every
+    row), ``Z`` is ``(N, D_out)``.
 
-    Backward, with ``g = dL/d(out)`` of shape ``(N, out_features)``::
+    Backward, with ``dZ = dL/dZ`` of shape ``(N, D_out)``::
 
-        dL/dW = x.T @ g          (in_features, out_features)
-        dL/db = g.sum(axis=0)    (out_features,)
-        dL/dx = g @ W.T          (N, in_features)
+        dW = X^T dZ             (D_in, D_out)
+        db = sum_n dZ[n, :]     (D_out,)
+        dX = dZ W^T             (N, D_in)
 
     Parameters
     ----------
-    in_features, out_features : sizes of the input and output
+    in_features, out_features : ``D_in`` and ``D_out``
     init : how ``W`` is drawn (``b`` always starts at zero)
-        ``"he"`` (default): ``N(0, 2 / in_features)``, suited to ReLU;
-        ``"xavier"``: ``N(0, 2 / (in_features + out_features))`` (Glorot normal), suited to tanh/sigmoid;
+        ``"he"`` (default): ``N(0, 2 / D_in)``, suited to ReLU;
+        ``"xavier"``: ``N(0, 2 / (D_in + D_out))`` (Glorot normal), suited to tanh/sigmoid;
         ``"normal"``: ``N(0, 1)``, like ``np.random.randn`` in the classic reference programs.
     rng : ``np.random.Generator`` used to draw ``W`` (default: a fresh ``np.random.default_rng()``)
 
     Notes
     -----
     ``W`` and ``b`` are created in float64. They follow the data: when ``forward`` gets input of
-    another float dtype (e.g. float32), ``W``, ``b`` and their gradients are cast to that dtype
-    (new arrays replace the old ones in ``params``), so the whole layer then runs in float32.
-    Gradients in ``grads`` are overwritten by each ``backward`` (and reused as buffers when the
-    shape and dtype allow), never accumulated.
+    another float dtype (e.g. float32), ``W``, ``b`` and their gradients are cast to that dtype (new
+    arrays replace the old ones in ``params``; the optimisers cast their state along), so the layer then runs in float32.
     """
 
     _STDS = {
@@ -149,174 +152,129 @@ class Linear(Layer):
         self.params = {"W": rng.standard_normal((self.in_features, self.out_features)) * std,
                        "b": np.zeros(self.out_features)}
         self.grads = {"W": None, "b": None}
-        self._x: np.ndarray | None = None   # cached input of the last forward
+        self._X: np.ndarray | None = None   # the input of the last forward, kept for backward
 
     @property
     def W(self) -> np.ndarray:
-        """The weight matrix ``params["W"]``, shape ``(in_features, out_features)``."""
+        """The weight matrix ``params["W"]``, shape ``(D_in, D_out)``."""
         return self.params["W"]
 
     @property
     def b(self) -> np.ndarray:
-        """The bias ``params["b"]``, shape ``(out_features,)``."""
+        """The bias ``params["b"]``, shape ``(D_out,)``."""
         return self.params["b"]
 
-    def _cast_params(self, dtype: np.dtype) -> None:
-        """Cast the parameters (and any gradients) to ``dtype``: parameters follow the data."""
-        for key in self.params:
-            self.params[key] = self.params[key].astype(dtype)
-            if self.grads.get(key) is not None:
-                self.grads[key] = self.grads[key].astype(dtype)
+    def forward(self, X: ArrayLike) -> np.ndarray:
+        """``Z = X W + b``: ``X`` is ``(N, D_in)``, ``Z`` is ``(N, D_out)``.
 
-    def forward(self, x: ArrayLike) -> np.ndarray:
-        """``out = x @ W + b``: ``x`` is ``(N, in_features)``, ``out`` is ``(N, out_features)``.
-
-        Caches a reference to ``x`` (not a copy) for ``backward``. If ``x`` is float32 and the
-        parameters are float64 (or the other way round), the parameters are cast to ``x.dtype`` first.
+        Keeps a reference to ``X`` (not a copy) for ``backward``. If ``X`` is float32 and the
+        parameters are float64 (or the other way round), the parameters are cast to ``X.dtype`` first.
         """
-        x = _as_float(x)
-        if x.ndim != 2 or x.shape[1] != self.in_features:
-            raise ValueError(f"{self!r}: expected input of shape (N, {self.in_features}), got {x.shape}")
-        if x.dtype != self.params["W"].dtype:
-            self._cast_params(x.dtype)
-        self._x = x
-        out = x @ self.params["W"]
-        out += self.params["b"]           # in place: broadcasts b over the N rows
-        return out
+        X = as_float(X)
+        if X.ndim != 2 or X.shape[1] != self.in_features:
+            raise ValueError(f"{self!r}: expected input of shape (N, {self.in_features}), got {X.shape}")
+        if X.dtype != self.W.dtype:                   # parameters (and gradients) follow the data
+            for key in self.params:
+                self.params[key] = self.params[key].astype(X.dtype)
+                if self.grads.get(key) is not None:
+                    self.grads[key] = self.grads[key].astype(X.dtype)
+        self._X = X
+        return X @ self.W + self.b
 
-    def backward(self, grad_out: ArrayLike, need_input_grad: bool = True) -> np.ndarray | None:
-        """Store ``dL/dW = x.T @ g`` and ``dL/db = g.sum(axis=0)``; return ``dL/dx = g @ W.T``.
+    def backward(self, dZ: ArrayLike, need_input_grad: bool = True) -> np.ndarray | None:
+        """Store ``dW = X^T dZ`` and ``db = sum_n dZ[n, :]``; return ``dX = dZ W^T``.
 
         Parameters
         ----------
-        grad_out : ``g = dL/d(out)``, shape ``(N, out_features)``
-        need_input_grad : when False, ``dL/dx`` is not computed and ``None`` is returned (a training
-            loop skips it for the first layer: nobody needs the gradient with respect to the data,
-            and it is a matrix product as big as the others).
+        dZ : ``dL/dZ``, shape ``(N, D_out)``
+        need_input_grad : when False, ``dX`` is not computed and ``None`` is returned (nobody needs the
+            gradient with respect to the data, and it is a matrix product as big as ``dW``'s).
 
         Returns
         -------
-        ``dL/dx`` of shape ``(N, in_features)``, or ``None``.
-
-        The gradients in ``self.grads`` are overwritten, not accumulated.
+        ``dX`` of shape ``(N, D_in)``, or ``None``.
         """
-        x = self._x
-        self._cached(x)
-        W = self.params["W"]
-        g = self._check_grad_out(grad_out, (x.shape[0], self.out_features))
-        g = g.astype(W.dtype, copy=False)     # no copy when the dtype already matches
-
-        # Reuse last step's gradient arrays as output buffers when they fit (saves allocations).
-        dW, db = self.grads["W"], self.grads["b"]
-        if dW is not None and dW.shape == W.shape and dW.dtype == W.dtype:
-            np.matmul(x.T, g, out=dW)
-        else:
-            self.grads["W"] = x.T @ g
-        if db is not None and db.shape == self.params["b"].shape and db.dtype == W.dtype:
-            np.sum(g, axis=0, out=db)
-        else:
-            self.grads["b"] = g.sum(axis=0)
-
+        X = self._X
+        self._cached(X)
+        dZ = self._check_grad(dZ, (X.shape[0], self.out_features)).astype(self.W.dtype, copy=False)
+        self.grads = {"W": X.T @ dZ, "b": dZ.sum(axis=0)}
         if not need_input_grad:
             return None
-        return g @ W.T
+        return dZ @ self.W.T
 
     def __repr__(self) -> str:
         return f"Linear({self.in_features}, {self.out_features})"
 
 
 class Sigmoid(Layer):
-    """Sigmoid activation, elementwise: ``out = 1 / (1 + exp(-x))``; any shape.
+    """Sigmoid activation, elementwise: ``A = sigma(Z) = 1 / (1 + exp(-Z))``; any shape.
 
-    Backward uses the cached output: ``dL/dx = g * out * (1 - out)``.
+    Backward uses the cached output: ``dZ = dA * A * (1 - A)``.
     """
 
     def __init__(self) -> None:
         super().__init__()
-        self._out: np.ndarray | None = None
+        self._A: np.ndarray | None = None
 
-    def forward(self, x: ArrayLike) -> np.ndarray:
-        """``out = sigmoid(x)``, same shape and dtype as ``x``; caches ``out``."""
-        self._out = F.sigmoid(x)
-        return self._out
+    def forward(self, Z: ArrayLike) -> np.ndarray:
+        """``A = sigma(Z)``, same shape and dtype as ``Z``; caches ``A``."""
+        self._A = F.sigmoid(Z)
+        return self._A
 
-    def backward(self, grad_out: ArrayLike, need_input_grad: bool = True) -> np.ndarray | None:
-        """``dL/dx = grad_out * out * (1 - out)`` (same shape as the input)."""
-        out = self._out
-        self._cached(out)
-        g = self._check_grad_out(grad_out, out.shape)
-        if not need_input_grad:
-            return None
-        return g * out * (1.0 - out)
+    def backward(self, dA: ArrayLike, need_input_grad: bool = True) -> np.ndarray | None:
+        """``dZ = dA * A * (1 - A)`` (same shape as ``Z``)."""
+        A = self._A
+        self._cached(A)
+        dA = self._check_grad(dA, A.shape)
+        return dA * A * (1 - A) if need_input_grad else None
 
 
 class Tanh(Layer):
-    """Tanh activation, elementwise: ``out = tanh(x)``; any shape.
+    """Tanh activation, elementwise: ``A = tanh(Z)``; any shape.
 
-    Backward uses the cached output: ``dL/dx = g * (1 - out**2)``.
+    Backward uses the cached output: ``dZ = dA * (1 - A**2)``.
     """
 
     def __init__(self) -> None:
         super().__init__()
-        self._out: np.ndarray | None = None
+        self._A: np.ndarray | None = None
 
-    def forward(self, x: ArrayLike) -> np.ndarray:
-        """``out = tanh(x)``, same shape and dtype as ``x``; caches ``out``."""
-        self._out = F.tanh(x)
-        return self._out
+    def forward(self, Z: ArrayLike) -> np.ndarray:
+        """``A = tanh(Z)``, same shape and dtype as ``Z``; caches ``A``."""
+        self._A = F.tanh(Z)
+        return self._A
 
-    def backward(self, grad_out: ArrayLike, need_input_grad: bool = True) -> np.ndarray | None:
-        """``dL/dx = grad_out * (1 - out**2)`` (same shape as the input)."""
-        out = self._out
-        self._cached(out)
-        g = self._check_grad_out(grad_out, out.shape)
-        if not need_input_grad:
-            return None
-        return g * (1.0 - out * out)
+    def backward(self, dA: ArrayLike, need_input_grad: bool = True) -> np.ndarray | None:
+        """``dZ = dA * (1 - A**2)`` (same shape as ``Z``)."""
+        A = self._A
+        self._cached(A)
+        dA = self._check_grad(dA, A.shape)
+        return dA * (1 - A**2) if need_input_grad else None
 
 
 class ReLU(Layer):
-    """ReLU activation, elementwise: ``out = max(x, 0)``; any shape.
+    """ReLU activation, elementwise: ``A = max(Z, 0)``; any shape.
 
-    Forward caches the boolean mask ``x > 0``; backward lets the gradient through where the mask is
-    True and blocks it elsewhere: ``dL/dx = g * (x > 0)`` (the derivative at 0 is taken as 0).
+    Forward caches the mask ``Z > 0``; backward lets the gradient through where it is True:
+    ``dZ = dA * (Z > 0)`` (the derivative at 0 is taken as 0).
     """
 
     def __init__(self) -> None:
         super().__init__()
         self._mask: np.ndarray | None = None
 
-    def forward(self, x: ArrayLike) -> np.ndarray:
-        """``out = max(x, 0)``, same shape and dtype as ``x``; caches the mask ``x > 0``."""
-        x = _as_float(x)
-        self._mask = x > 0
-        return np.maximum(x, 0)
+    def forward(self, Z: ArrayLike) -> np.ndarray:
+        """``A = max(Z, 0)``, same shape and dtype as ``Z``; caches the mask ``Z > 0``."""
+        Z = as_float(Z)
+        self._mask = Z > 0
+        return F.relu(Z)
 
-    def backward(self, grad_out: ArrayLike, need_input_grad: bool = True) -> np.ndarray | None:
-        """``dL/dx = grad_out * mask`` (same shape and dtype as ``grad_out``)."""
+    def backward(self, dA: ArrayLike, need_input_grad: bool = True) -> np.ndarray | None:
+        """``dZ = dA * (Z > 0)`` (same shape and dtype as ``dA``: a boolean mask keeps the dtype)."""
         mask = self._mask
         self._cached(mask)
-        g = self._check_grad_out(grad_out, mask.shape)
-        if not need_input_grad:
-            return None
-        return g * mask      # multiplying by a boolean array keeps g's dtype
-
-
-def _accepts_need_input_grad(layer: object) -> bool:
-    """Whether ``layer.backward`` has a ``need_input_grad`` argument (a learner's layer may not)."""
-    backward = getattr(type(layer), "backward", None)
-    return backward is not None and _signature_has_need_input_grad(backward)
-
-
-@functools.lru_cache(maxsize=None)
-def _signature_has_need_input_grad(backward: object) -> bool:
-    """Looked up once per ``backward`` function (inspecting a signature on every step costs time)."""
-    try:
-        parameters = inspect.signature(backward).parameters
-    except (TypeError, ValueError):
-        return False
-    return "need_input_grad" in parameters or any(
-        p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values())
+        dA = self._check_grad(dA, mask.shape)
+        return dA * mask if need_input_grad else None
 
 
 class Sequential(Layer):
@@ -351,28 +309,27 @@ class Sequential(Layer):
         """All gradients by name (``"0.W"``, ...), as stored by the last ``backward``."""
         return {name: grad for name, _, grad in self.parameters()}
 
-    def forward(self, x: ArrayLike) -> np.ndarray:
-        """Run ``x`` through every layer in order; returns the last layer's output."""
+    def forward(self, X: ArrayLike) -> np.ndarray:
+        """``A^(0) = X``, then ``A^(l) = layer_l(A^(l-1))`` for every layer in order; returns the last output."""
+        A = X
         for layer in self.layers:
-            x = layer.forward(x)
-        return x
+            A = layer.forward(A)
+        return A
 
-    def backward(self, grad_out: ArrayLike, need_input_grad: bool = True) -> np.ndarray | None:
-        """Backpropagate ``grad_out = dL/d(output)`` through the layers in reverse order.
+    def backward(self, dOut: ArrayLike, need_input_grad: bool = True) -> np.ndarray | None:
+        """Backpropagate ``dOut = dL/d(output)`` through the layers in reverse order.
 
-        Each layer stores its parameter gradients (overwriting the previous ones) and hands
-        ``dL/d(its input)`` to the layer before it. ``need_input_grad`` is passed to the first
-        layer only: with False, the gradient with respect to the model's input is not computed and
-        ``None`` is returned (what a training loop wants). Returns ``dL/dx`` otherwise.
+        Each layer stores its parameter gradients and hands ``dL/d(its input)`` to the layer before it.
+        ``need_input_grad`` goes to the first layer only: with False, ``dL/dX`` (the gradient with
+        respect to the model's input) is not computed and ``None`` is returned, as a training loop wants.
         """
-        g = grad_out
-        for i in range(len(self.layers) - 1, -1, -1):
-            layer = self.layers[i]
-            if i == 0 and not need_input_grad and _accepts_need_input_grad(layer):
-                g = layer.backward(g, need_input_grad=False)
-            else:
-                g = layer.backward(g)
-        return g if need_input_grad else None
+        grad = dOut
+        for layer in reversed(self.layers[1:]):
+            grad = layer.backward(grad)
+        if need_input_grad:
+            return self.layers[0].backward(grad)
+        self.layers[0].backward(grad, need_input_grad=False)
+        return None
 
     def parameters(self) -> Iterator[tuple[str, np.ndarray, np.ndarray | None]]:
         """Yield ``(name, param, grad)`` for every parameter, names prefixed with the layer index."""
@@ -406,18 +363,22 @@ class Sequential(Layer):
 
 
 # ---------------------------------------------------------------------------------------------
-# Losses
+# Losses: objects around the functions of bplib.functions, which hold the formulas
 # ---------------------------------------------------------------------------------------------
 
 class Loss:
-    """Base class of the losses: ``forward(pred, target) -> float`` and ``backward() -> dL/dpred``.
+    """Base class of the losses: ``forward(pred, target) -> L`` and ``backward() -> dL/d(pred)``.
 
-    ``forward`` caches what ``backward`` needs; ``backward`` returns a new array of the shape and
-    dtype of ``pred`` (the target is cast to the dtype of ``pred``).
+    ``forward`` caches ``pred`` and ``target`` (cast to the dtype of ``pred``); ``backward`` returns a
+    new array of the shape and dtype of ``pred`` and may be called more than once.
     """
 
+    def __init__(self) -> None:
+        self._pred: np.ndarray | None = None
+        self._target: np.ndarray | None = None
+
     def forward(self, pred: ArrayLike, target: ArrayLike) -> float:
-        """The loss value for predictions ``pred`` and targets ``target`` (a mean over the batch)."""
+        """The loss ``L`` for predictions ``pred`` and targets ``target`` (a mean over the batch)."""
         raise NotImplementedError
 
     def backward(self) -> np.ndarray:
@@ -430,7 +391,7 @@ class Loss:
 
     def _check_shapes(self, pred: ArrayLike, target: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
         """Float ``pred`` and ``target`` (cast to pred's dtype), which must have the same shape."""
-        return _pred_and_target(pred, target, repr(self))
+        return pred_and_target(pred, target, repr(self))
 
     def _cached(self, value: object) -> None:
         if value is None:
@@ -441,96 +402,67 @@ class Loss:
 
 
 class MSELoss(Loss):
-    """Mean squared error over all elements (Keras): ``L = mean((pred - target)**2)``.
+    """Mean squared error over all elements (Keras): ``L = mean((Y_hat - Y)**2)``.
 
-    ``pred`` and ``target`` have the same shape, e.g. ``(N, K)``. ``backward`` returns
-    ``dL/dpred = 2 * (pred - target) / pred.size``.
+    ``pred`` (``Y_hat``) and ``target`` (``Y``) have the same shape, e.g. ``(N, K)``. ``backward``
+    returns ``dL/dY_hat = 2 (Y_hat - Y) / n`` with ``n = Y_hat.size``. See :func:`bplib.functions.mse`.
     """
 
-    def __init__(self) -> None:
-        self._diff: np.ndarray | None = None
-
     def forward(self, pred: ArrayLike, target: ArrayLike) -> float:
-        """``mean((pred - target)**2)``; caches ``pred - target``."""
-        pred, target = self._check_shapes(pred, target)
-        self._diff = pred - target
-        return float(np.mean(self._diff * self._diff))
+        """``L = mean((Y_hat - Y)**2)``; caches ``Y_hat`` and ``Y``."""
+        self._pred, self._target = self._check_shapes(pred, target)
+        return float(F.mse(self._pred, self._target))
 
     def backward(self) -> np.ndarray:
-        """``2 * (pred - target) / pred.size``, shape and dtype of ``pred``."""
-        diff = self._diff
-        self._cached(diff)
-        return diff * (2.0 / diff.size)
+        """``dL/dY_hat = 2 (Y_hat - Y) / n``, shape and dtype of ``Y_hat``."""
+        self._cached(self._pred)
+        return F.mse_grad(self._pred, self._target)
 
 
 class BCELoss(Loss):
     """Binary cross-entropy on probabilities (e.g. after a :class:`Sigmoid`), mean over all elements:
 
-    ``L = -mean(y * log(p) + (1 - y) * log(1 - p))``
+    ``L = -mean(Y log(Y_hat) + (1 - Y) log(1 - Y_hat))``
 
-    ``p`` (the prediction) and ``y`` (targets in ``[0, 1]``) have the same shape, usually ``(N, 1)``.
-    ``backward`` returns ``dL/dp = (p - y) / (p * (1 - p)) / p.size``. ``p`` is clipped to
-    ``[eps, 1 - eps]`` (``eps = 1e-7`` in float32, ``1e-12`` in float64), so the loss stays finite
-    when ``p`` is exactly 0 or 1.
+    ``pred`` (``Y_hat``) and ``target`` (``Y``, values in ``[0, 1]``) have the same shape, usually ``(N, 1)``.
+    ``backward`` returns ``dL/dY_hat = (Y_hat - Y) / (Y_hat (1 - Y_hat)) / n``. ``Y_hat`` is clipped to
+    ``[eps, 1 - eps]`` (``eps = 1e-7`` in float32, ``1e-12`` in float64), so the loss stays finite when a
+    prediction is exactly 0 or 1. See :func:`bplib.functions.binary_cross_entropy`.
     """
 
-    def __init__(self) -> None:
-        self._p: np.ndarray | None = None
-        self._y: np.ndarray | None = None
-
     def forward(self, pred: ArrayLike, target: ArrayLike) -> float:
-        """The mean binary cross-entropy; caches ``p`` and ``y``."""
-        p, y = self._check_shapes(pred, target)
-        self._p, self._y = p, y
-        return float(F.binary_cross_entropy(p, y))
+        """The mean binary cross-entropy; caches ``Y_hat`` and ``Y``."""
+        self._pred, self._target = self._check_shapes(pred, target)
+        return float(F.binary_cross_entropy(self._pred, self._target))
 
     def backward(self) -> np.ndarray:
-        """``(p - y) / (p * (1 - p)) / p.size`` with ``p`` clipped, shape and dtype of ``p``."""
-        self._cached(self._p)
-        return F.binary_cross_entropy_grad(self._p, self._y)
+        """``(Y_hat - Y) / (Y_hat (1 - Y_hat)) / n`` with ``Y_hat`` clipped, shape and dtype of ``Y_hat``."""
+        self._cached(self._pred)
+        return F.binary_cross_entropy_grad(self._pred, self._target)
 
 
 class SoftmaxCrossEntropy(Loss):
-    """Softmax followed by cross-entropy, on logits, mean over the batch.
+    """Softmax followed by cross-entropy, on logits, mean over the batch:
 
-    ``L = -(1/N) * sum_n log softmax(z_n)[y_n]``
+    ``P = softmax(Z)``;  ``L = -(1/N) sum_n sum_c Y[n, c] log P[n, c]``
 
-    ``forward(logits, target)``: ``logits`` has shape ``(N, C)`` (the raw output of the last
-    :class:`Linear`, no softmax layer before it); ``target`` is integer labels of shape ``(N,)`` with
-    values in ``[0, C)`` or one-hot targets of shape ``(N, C)``. A label outside ``[0, C)`` raises
-    ``ValueError`` naming the label.
+    ``forward(logits, target)``: the logits ``Z`` have shape ``(N, C)`` (the raw output of the last
+    :class:`Linear`, no softmax layer before it); ``target`` is integer labels ``y`` of shape ``(N,)``
+    with values in ``[0, C)`` or one-hot rows ``Y`` of shape ``(N, C)``. A label outside ``[0, C)``
+    raises ``ValueError`` naming the label.
 
-    ``backward()`` returns ``dL/dz = (softmax(z) - Y) / N`` (``Y`` one-hot), in the dtype of the
-    logits. Softmax and cross-entropy together have this simple gradient, which is why they are one
-    object; it is also numerically stable (log-sum-exp).
+    ``backward()`` returns ``dZ = (P - Y) / N``, in the dtype of the logits. Softmax and cross-entropy
+    together have this simple gradient, which is why they are one object; it is also numerically stable
+    (log-sum-exp). See :func:`bplib.functions.cross_entropy` and :func:`~bplib.functions.cross_entropy_grad`.
     """
 
-    def __init__(self) -> None:
-        self._probs: np.ndarray | None = None
-        self._labels: np.ndarray | None = None
-        self._onehot: np.ndarray | None = None
-
     def forward(self, pred: ArrayLike, target: ArrayLike) -> float:
-        """The mean cross-entropy of ``softmax(pred)`` against ``target``; caches the probabilities."""
-        logits = _as_float(pred)
-        labels, onehot = _labels_or_onehot(target, logits, repr(self))
-        log_probs = F.log_softmax(logits, axis=1)     # (N, C), stable (log-sum-exp)
-        self._probs = np.exp(log_probs)                # softmax(logits), needed by backward
-        self._labels, self._onehot = labels, onehot
-        n = logits.shape[0]
-        if labels is not None:
-            return float(-np.mean(log_probs[np.arange(n), labels]))
-        return float(-np.sum(onehot * log_probs) / n)
+        """The mean cross-entropy of ``softmax(Z)`` against the target; caches ``Z`` and the target."""
+        Z = as_float(pred)
+        self._pred, self._target = Z, one_hot_target(target, Z, repr(self))    # Y: (N, C) one-hot rows
+        return float(F.cross_entropy(self._pred, self._target))
 
     def backward(self) -> np.ndarray:
-        """``(softmax(z) - Y) / N``, shape ``(N, C)`` and dtype of the logits."""
-        probs = self._probs
-        self._cached(probs)
-        n = probs.shape[0]
-        grad = probs.copy()            # keep the cache intact: backward may be called again
-        if self._labels is not None:
-            grad[np.arange(n), self._labels] -= 1   # subtract the one-hot Y without building it
-        else:
-            grad -= self._onehot
-        grad /= n
-        return grad
+        """``dZ = (P - Y) / N``, shape ``(N, C)`` and dtype of the logits."""
+        self._cached(self._pred)
+        return F.cross_entropy_grad(self._pred, self._target)

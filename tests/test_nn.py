@@ -352,6 +352,23 @@ def test_gradients_are_overwritten_not_accumulated():
         np.testing.assert_allclose(grad, g_fresh, rtol=1e-12, err_msg=name)
 
 
+def test_a_kept_gradient_does_not_change_at_the_next_backward():
+    """Each backward hands out new arrays: a gradient a learner keeps (to plot it over steps) stays as it was."""
+    rng = np.random.default_rng(0)
+    for dtype in (np.float64, np.float32):
+        model = Sequential(Linear(3, 4, rng=rng), Tanh(), Linear(4, 2, rng=rng))
+        X = rng.standard_normal((5, 3)).astype(dtype)
+        kept = []
+        for step in range(3):
+            model(X)
+            model.backward(rng.standard_normal((5, 2)).astype(dtype))
+            kept.append((model[0].grads["W"], model[0].grads["W"].copy(), model[2].grads["b"], model[2].grads["b"].copy()))
+        for dW, dW_then, db, db_then in kept:
+            np.testing.assert_array_equal(dW, dW_then)
+            np.testing.assert_array_equal(db, db_then)
+        assert kept[0][0] is not kept[1][0] and kept[0][2] is not kept[1][2]
+
+
 def test_need_input_grad_false():
     rng = np.random.default_rng(0)
     layer = Linear(3, 2, rng=rng)
@@ -384,7 +401,14 @@ def test_sequential_need_input_grad_false_goes_to_first_layer_only():
     assert model.backward(g).shape == (5, 3)
     assert model[0].flag is True
 
-    # an activation first, and a learner's layer whose backward has no need_input_grad argument
+    # an activation first: it skips its input gradient too
+    model = Sequential(ReLU(), Linear(3, 2, rng=rng))
+    model(X)
+    assert model.backward(g, need_input_grad=False) is None
+    assert model[1].grads["W"] is not None
+
+    # a learner's layer whose backward has no need_input_grad argument: plain backward works, and
+    # asking it to skip its input gradient is a TypeError that names the layer and the argument
     class Square(Layer):
         def forward(self, x):
             self.x = x
@@ -393,11 +417,11 @@ def test_sequential_need_input_grad_false_goes_to_first_layer_only():
         def backward(self, grad_out):
             return 2 * self.x * grad_out
 
-    for first in (ReLU(), Square()):
-        model = Sequential(first, Linear(3, 2, rng=rng))
-        model(X)
-        assert model.backward(g, need_input_grad=False) is None
-        assert model[1].grads["W"] is not None
+    model = Sequential(Square(), Linear(3, 2, rng=rng))
+    model(X)
+    assert model.backward(g).shape == X.shape
+    with pytest.raises(TypeError, match=r"Square.backward\(\).*need_input_grad"):
+        model.backward(g, need_input_grad=False)
 
 
 # --------------------------------------------------------------------------------------------
