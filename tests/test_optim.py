@@ -115,3 +115,40 @@ def test_missing_gradient_and_bad_hyperparameters_are_reported() -> None:
         SGD(0.0)
     with pytest.raises(ValueError, match="momentum"):
         SGD(0.1, momentum=1.5)
+
+
+@pytest.mark.parametrize("make_optimizer", [lambda: SGD(0.05, momentum=0.9), lambda: RMSprop(0.01),
+                                            lambda: Adam(0.01)], ids=["momentum", "RMSprop", "Adam"])
+def test_state_carries_over_when_the_parameters_switch_to_float32(make_optimizer) -> None:
+    """Linear casts its parameters to the input's dtype; the moments must follow, consistent with t.
+
+    Three float64 steps then three float32 steps must end where six float64 steps on the same data do
+    (up to float32 rounding), not where a restart of the moments from zero (with t still counting) would.
+    """
+    rng = np.random.default_rng(3)
+    X, dZ = rng.standard_normal((6, 3)), rng.standard_normal((6, 2))
+    switched, reference = Linear(3, 2, rng=np.random.default_rng(4)), Linear(3, 2, rng=np.random.default_rng(4))
+    opt_switched, opt_reference = make_optimizer(), make_optimizer()
+    for step in range(6):
+        x = X.astype(np.float32) if step >= 3 else X
+        switched.forward(x)
+        switched.backward(dZ.astype(x.dtype))
+        opt_switched.step(switched)
+        reference.forward(x.astype(np.float64))
+        reference.backward(dZ.astype(x.dtype).astype(np.float64))
+        opt_reference.step(reference)
+    assert switched.W.dtype == np.float32 and opt_switched.t == 6
+    assert all(s.dtype == np.float32 for state in opt_switched.state.values() for s in state.values())
+    for key in ("W", "b"):
+        np.testing.assert_allclose(switched.params[key], reference.params[key], rtol=1e-5, atol=1e-6)
+
+
+def test_state_of_another_model_is_an_error() -> None:
+    opt = Adam()
+    for layer in (Linear(2, 3, rng=np.random.default_rng(0)), Linear(4, 3, rng=np.random.default_rng(0))):
+        out = layer.forward(np.ones((1, layer.in_features)))
+        layer.backward(np.ones_like(out))
+        if layer.in_features == 2:
+            opt.step(layer)
+    with pytest.raises(ValueError, match=r"'W' has shape \(4, 3\).*state.*\(2, 3\).*new optimizer"):
+        opt.step(layer)
