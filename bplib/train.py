@@ -1,24 +1,22 @@
-"""The training loop: ``fit``, ``evaluate``, ``accuracy``.
+"""The training loop: ``fit``, ``evaluate``, ``accuracy``, ``predict``.
 
 ``fit`` is the loop every notebook has written by hand before it is introduced::
 
     for epoch in range(epochs):
         for X_batch, y_batch in minibatches(X, y, batch_size, rng):
-            out = model.forward(X_batch)            # forward pass, layers cache what backward needs
-            loss_value = loss.forward(out, y_batch)
-            model.backward(loss.backward())         # backward pass, layers store their gradients
-            optimizer.step(model)                   # update the parameters in place
+            out = model.forward(X_batch)               # forward pass, layers cache what backward needs
+            L = loss.forward(out, y_batch)
+            model.backward(loss.backward(), need_input_grad=False)   # layers store their gradients
+            optimizer.step(model)                      # update the parameters in place
 
 plus the bookkeeping a learner wants (a progress bar, per-epoch loss and accuracy, validation) and
 a guard: a NaN or infinite loss stops training with :class:`TrainingDiverged`.
 
-Speed, explained where it happens (this is the path MNIST trains through):
-- batches are gathered with ``np.take(..., out=buffer)`` into buffers allocated once, instead of
-  a fresh fancy-indexed copy per step;
-- images may be passed as ``uint8`` (how MNIST is stored): each batch is converted to float32 and
-  scaled to [0, 1] in its buffer, so the full training set never exists as float;
-- the gradient with respect to the network's *input* is not computed (``need_input_grad=False``):
-  nobody needs it to train, and for MNIST it is a (128, 784) matrix product per step.
+Two things make it fast, both visible in the loop: images may be passed as ``uint8`` (how MNIST is
+stored), and each batch is converted to float32 in [0, 1] (:func:`as_float_batch`), so the whole
+training set never exists as float; and the gradient with respect to the network's *input* is not
+computed (``need_input_grad=False``): nobody needs it to train, and for MNIST it is a
+(128, 784) matrix product per step.
 """
 
 from __future__ import annotations
@@ -29,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from bplib.nn import _accepts_need_input_grad
+from bplib.data import minibatches
 
 
 class TrainingDiverged(RuntimeError):
@@ -70,13 +68,10 @@ class History:
         return text + ")"
 
 
-def _as_float_batch(X: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-    """Return ``X`` as floats: uint8 images become float32 in [0, 1] (in ``out`` when given)."""
+def as_float_batch(X: np.ndarray) -> np.ndarray:
+    """``X`` as floats for a model: uint8 images become float32 in [0, 1] (``X / 255``); floats are kept."""
     if X.dtype == np.uint8:
-        if out is None:
-            out = np.empty(X.shape, dtype=np.float32)
-        np.multiply(X, np.float32(1 / 255), out=out, casting="unsafe")
-        return out
+        return X.astype(np.float32) / 255
     return X
 
 
@@ -93,14 +88,6 @@ def _predicted_correct(output: np.ndarray, y: np.ndarray) -> int:
     predicted = output.argmax(axis=1)
     labels = y.argmax(axis=1) if y.ndim == 2 else y
     return int(np.count_nonzero(predicted == labels))
-
-
-def _backward(model: Any, grad: np.ndarray) -> None:
-    """Backward pass through ``model``, skipping the gradient with respect to the input where possible."""
-    if _accepts_need_input_grad(model):  # bplib's layers do; a learner's own layer may not
-        model.backward(grad, need_input_grad=False)
-    else:
-        model.backward(grad)
 
 
 def _check_finite(value: float, epoch: int, step: int, optimizer: Any) -> None:
@@ -128,7 +115,8 @@ def fit(model: Any, loss: Any, optimizer: Any, X: np.ndarray, y: np.ndarray, *, 
 
     Parameters
     ----------
-    model : a layer or ``Sequential`` with ``forward``, ``backward`` and ``parameters()``.
+    model : a layer or ``Sequential`` with ``forward``, ``backward(dOut, need_input_grad)`` and
+        ``parameters()``: every bplib layer; a layer of your own must accept ``need_input_grad`` (see ``Layer``).
     loss : ``MSELoss``, ``BCELoss`` or ``SoftmaxCrossEntropy`` (``forward(pred, target)``, ``backward()``).
     optimizer : ``SGD``, ``RMSprop`` or ``Adam`` (``step(model)``).
     X : (N, D) float array, or uint8 images (converted per batch to float32 / 255).
@@ -148,38 +136,24 @@ def fit(model: Any, loss: Any, optimizer: Any, X: np.ndarray, y: np.ndarray, *, 
         raise ValueError(f"fit: epochs and batch_size must be >= 1, got {epochs} and {batch_size}")
     from tqdm.auto import tqdm  # imported here: only fit() needs it
 
-    n = len(X)
-    batch_size = min(batch_size, n)
-    steps_per_epoch = math.ceil(n / batch_size)
-    # Buffers allocated once and reused for every batch (np.take writes into them).
-    X_buffer = np.empty((batch_size, X.shape[1]), dtype=X.dtype)
-    X_float = np.empty((batch_size, X.shape[1]), dtype=np.float32) if X.dtype == np.uint8 else None
-    y_buffer = np.empty((batch_size, *y.shape[1:]), dtype=y.dtype)
-
+    n, steps = len(X), math.ceil(len(X) / batch_size)
     history = History()
     for epoch in range(1, epochs + 1):
-        order = rng.permutation(n)
         total_loss, correct = 0.0, 0
-        bar = tqdm(total=steps_per_epoch, desc=f"epoch {epoch}/{epochs}", disable=not progress, leave=True)
-        for step in range(steps_per_epoch):
-            rows = order[step * batch_size:(step + 1) * batch_size]
-            m = len(rows)
-            X_batch = np.take(X, rows, axis=0, out=X_buffer[:m])
-            X_batch = _as_float_batch(X_batch, None if X_float is None else X_float[:m])
-            y_batch = np.take(y, rows, axis=0, out=y_buffer[:m])
-
-            output = model.forward(X_batch)
-            loss_value = float(loss.forward(output, y_batch))
-            _check_finite(loss_value, epoch, step + 1, optimizer)
-            _backward(model, loss.backward())
+        bar = tqdm(total=steps, desc=f"epoch {epoch}/{epochs}", disable=not progress, leave=True)
+        for step, (X_batch, y_batch) in enumerate(minibatches(X, y, batch_size, rng), start=1):
+            out = model.forward(as_float_batch(X_batch))
+            L = float(loss.forward(out, y_batch))
+            _check_finite(L, epoch, step, optimizer)
+            model.backward(loss.backward(), need_input_grad=False)
             optimizer.step(model)
 
-            history.step_loss.append(loss_value)
-            total_loss += loss_value * m
-            correct += _predicted_correct(output, y_batch)
+            history.step_loss.append(L)
+            total_loss += L * len(X_batch)
+            correct += _predicted_correct(out, y_batch)
             bar.update(1)
-            if step % 20 == 0 or step == steps_per_epoch - 1:
-                bar.set_postfix(loss=f"{loss_value:.4f}", refresh=False)
+            if step % 20 == 1 or step == steps:
+                bar.set_postfix(loss=f"{L:.4f}", refresh=False)
         history.train_loss.append(total_loss / n)
         history.train_accuracy.append(correct / n)
         if validation is not None:
@@ -191,20 +165,14 @@ def fit(model: Any, loss: Any, optimizer: Any, X: np.ndarray, y: np.ndarray, *, 
     return history
 
 
-def _forward_in_batches(model: Any, X: np.ndarray, batch_size: int) -> np.ndarray:
-    outputs = [model.forward(_as_float_batch(X[i:i + batch_size])) for i in range(0, len(X), batch_size)]
-    return np.concatenate(outputs, axis=0)
-
-
 def evaluate(model: Any, loss: Any, X: np.ndarray, y: np.ndarray, batch_size: int = 1024) -> tuple[float, float]:
     """Mean loss and accuracy of ``model`` on ``(X, y)``, computed in batches; returns ``(loss, accuracy)``."""
     _check_inputs(X, y, "evaluate")
     total_loss, correct = 0.0, 0
-    for i in range(0, len(X), batch_size):
-        X_batch, y_batch = _as_float_batch(X[i:i + batch_size]), y[i:i + batch_size]
-        output = model.forward(X_batch)
-        total_loss += float(loss.forward(output, y_batch)) * len(X_batch)
-        correct += _predicted_correct(output, y_batch)
+    for X_batch, y_batch in minibatches(X, y, batch_size, rng=None, shuffle=False):
+        out = model.forward(as_float_batch(X_batch))
+        total_loss += float(loss.forward(out, y_batch)) * len(X_batch)
+        correct += _predicted_correct(out, y_batch)
     return total_loss / len(X), correct / len(X)
 
 
@@ -215,9 +183,10 @@ def accuracy(model: Any, X: np.ndarray, y: np.ndarray, batch_size: int = 1024) -
     several columns: ``argmax`` against integer labels or one-hot rows.
     """
     _check_inputs(X, y, "accuracy")
-    return _predicted_correct(_forward_in_batches(model, X, batch_size), y) / len(X)
+    return _predicted_correct(predict(model, X, batch_size), y) / len(X)
 
 
 def predict(model: Any, X: np.ndarray, batch_size: int = 1024) -> np.ndarray:
-    """The model's output for every row of ``X`` (N, D_out), computed in batches."""
-    return _forward_in_batches(model, X, batch_size)
+    """The model's output for every row of ``X`` (N, D_out), computed in batches of rows in order."""
+    outputs = [model.forward(as_float_batch(X[start:start + batch_size])) for start in range(0, len(X), batch_size)]
+    return np.concatenate(outputs, axis=0)

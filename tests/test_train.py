@@ -88,16 +88,32 @@ def test_bad_inputs_are_reported() -> None:
         fit(model, MSELoss(), SGD(0.1), X.ravel(), y, epochs=1, batch_size=2, rng=np.random.default_rng(0))
 
 
-def test_a_learners_layer_without_need_input_grad_trains() -> None:
-    """fit must not pass need_input_grad to a layer whose backward does not take it."""
+def test_a_learners_layer_trains_when_its_backward_takes_need_input_grad() -> None:
+    """fit asks the model not to compute dL/dX; a layer of one's own declares the argument as Layer does."""
 
-    class MyScale(Linear):
-        def backward(self, grad_out):  # a learner's signature: no need_input_grad
-            return super().backward(grad_out)
+    class MyLinear(Linear):
+        def backward(self, dZ, need_input_grad=True):   # may ignore need_input_grad
+            self.calls = getattr(self, "calls", 0) + 1
+            return super().backward(dZ)
 
     rng = np.random.default_rng(0)
     X = rng.normal(size=(32, 3))
     y = X @ np.array([[1.0], [-2.0], [0.5]])
-    model = MyScale(3, 1, rng=rng)
+    model = MyLinear(3, 1, rng=rng)
     history = fit(model, MSELoss(), SGD(lr=0.1), X, y, epochs=30, batch_size=8, rng=rng, progress=False)
-    assert history.train_loss[-1] < 1e-3
+    assert history.train_loss[-1] < 1e-3 and model.calls == 30 * 4
+
+
+def test_fit_skips_the_input_gradient_of_the_first_layer() -> None:
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(20, 3)), rng.integers(0, 2, 20)
+
+    class Spy(Linear):
+        def backward(self, dZ, need_input_grad=True):
+            dX = super().backward(dZ, need_input_grad)
+            self.returned = dX
+            return dX
+
+    model = Sequential(Spy(3, 4, rng=rng), ReLU(), Spy(4, 2, rng=rng))
+    fit(model, SoftmaxCrossEntropy(), SGD(lr=0.1), X, y, epochs=1, batch_size=10, rng=rng, progress=False)
+    assert model[0].returned is None and model[2].returned.shape == (10, 4)
