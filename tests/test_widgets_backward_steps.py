@@ -12,7 +12,7 @@ import pytest  # noqa: E402
 
 from bplib.autograd import Value, topological_order  # noqa: E402
 from bplib.course.widgets import backward_stepper, draw_backward_step  # noqa: E402
-from bplib.course.experiments import backward_step_state, default_expression  # noqa: E402
+from bplib.course.experiments import default_expression  # noqa: E402
 from bplib.course.widgets.backward_steps import DEFAULT_STEP  # noqa: E402
 
 HIGHLIGHT_FACE = "#ffd27f"  # draw_graph's colour for highlighted nodes
@@ -81,32 +81,3 @@ def test_draw_backward_step_defaults_match_the_widget(capsys):
     assert highlighted_labels() == ["s"]
 
 
-def test_gradients_accumulate_step_by_step_to_those_of_backward():
-    reference = default_expression()
-    reference.backward()
-    expected = {n.label: n.grad for n in topological_order(reference)}
-    n = len(expected)
-    last = backward_step_state(n)
-    assert {node.label: node.grad for node in topological_order(last.root)} == pytest.approx(expected)
-    # z is used twice: its gradient grows in two steps (1 and 2), then stays
-    grads_of_z = []
-    for step in range(n + 1):
-        state = backward_step_state(step)
-        (z,) = [node for node in topological_order(state.root) if node.label == "z"]
-        grads_of_z.append(z.grad)
-    assert grads_of_z[0] == 0.0
-    assert 0.0 < grads_of_z[1] < grads_of_z[2] == pytest.approx(expected["z"])
-    assert grads_of_z[2:] == pytest.approx([expected["z"]] * (n - 1))
-
-
-def test_step_zero_has_no_highlight_and_all_grads_zero():
-    state = backward_step_state(0)
-    assert state.node is None
-    assert all(node.grad == 0.0 for node in topological_order(state.root))
-
-
-def test_steps_out_of_range_are_refused():
-    with pytest.raises(ValueError, match="between 0 and 7"):
-        backward_step_state(8)
-    with pytest.raises(ValueError, match="between 0 and 7"):
-        backward_step_state(-1)

@@ -1,4 +1,4 @@
-"""Notebook 08's XOR explorer and the batched trainer behind it (Agg backend, no kernel needed)."""
+"""Notebook 08's XOR explorer: its sliders redraw the run they name (Agg backend, no kernel needed)."""
 
 from __future__ import annotations
 
@@ -14,73 +14,10 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from bplib.data import xor  # noqa: E402
-from bplib.nn import Linear, MSELoss, Sequential, Sigmoid  # noqa: E402
-from bplib.optim import SGD  # noqa: E402
 from bplib.course.widgets import plot_xor_run, xor_explorer  # noqa: E402
-from bplib.course.experiments import learned_xor, train_xor  # noqa: E402
+from bplib.course.experiments import train_xor  # noqa: E402
 from bplib.course.widgets.xor import DEFAULT_EPOCHS, DEFAULT_HIDDEN, DEFAULT_LR, describe_xor_run  # noqa: E402
 from widget_controls import control  # noqa: E402
-
-
-def _bplib_run(lr, hidden, epochs, seed):
-    """R1 written with bplib's layers, the reference train_xor must reproduce."""
-    X, y = xor()
-    rng = np.random.default_rng(seed)
-    model = Sequential(Linear(2, hidden, init="normal", rng=rng), Sigmoid(),
-                       Linear(hidden, 1, init="normal", rng=rng), Sigmoid())
-    loss, optimizer = MSELoss(), SGD(lr)
-    losses = []
-    for _ in range(epochs):
-        losses.append(loss.forward(model.forward(X), y))
-        model.backward(loss.backward())
-        optimizer.step(model)
-    return model, np.array(losses)
-
-
-@pytest.mark.parametrize(("lr", "hidden", "seed"), [(0.01, 4, 0), (1.0, 4, 3), (2.0, 2, 7)])
-def test_train_xor_reproduces_bplib_sequential(lr, hidden, seed):
-    X, _ = xor()
-    model, losses = _bplib_run(lr, hidden, 300, seed)
-    runs = train_xor(lr, hidden, 300, seed)
-    np.testing.assert_allclose(runs.losses[:, 0], losses, rtol=1e-12, atol=1e-15)
-    np.testing.assert_allclose(runs.predictions[0], model.forward(X)[:, 0], rtol=1e-12, atol=1e-15)
-    np.testing.assert_allclose(runs.model(0).forward(X), model.forward(X), rtol=1e-12, atol=1e-15)
-
-
-def test_train_xor_runs_are_independent_of_their_batch():
-    together = train_xor([0.5, 2.0, 0.5], 3, 200, [1, 1, 4])
-    for i, (lr, seed) in enumerate([(0.5, 1), (2.0, 1), (0.5, 4)]):
-        alone = train_xor(lr, 3, 200, seed)
-        np.testing.assert_allclose(together.losses[:, i], alone.losses[:, 0], rtol=1e-12, atol=1e-15)
-    assert together.W1.shape == (3, 2, 3) and together.b1.shape == (3, 3)
-    assert together.W2.shape == (3, 3, 1) and together.b2.shape == (3, 1)
-    assert together.predictions.shape == (3, 4) and together.final_loss.shape == (3,)
-
-
-def test_r1_does_not_learn_at_lr_001_but_lr_1_does():
-    runs = train_xor([0.01, 1.0], 4, 10_000, 0)
-    assert runs.learned.tolist() == [False, True]
-    assert runs.final_loss[0] > 0.24 and runs.final_loss[1] < 0.01
-
-
-def test_train_xor_rejects_bad_arguments():
-    with pytest.raises(ValueError, match="3 learning rates but 2 seeds"):
-        train_xor([0.1, 0.2, 0.3], 4, 10, [0, 1])
-    with pytest.raises(ValueError, match="positive"):
-        train_xor(0.0, 4, 10, 0)
-    with pytest.raises(ValueError, match="hidden"):
-        train_xor(0.1, 0, 10, 0)
-
-
-def test_learned_xor_criterion():
-    assert learned_xor(np.array([0.1, 0.9, 0.8, 0.2]))
-    assert not learned_xor(np.array([0.49, 0.51, 0.51, 0.49]))   # the right side of 0.5, but no margin
-    assert not learned_xor(np.array([[0.1], [0.9], [0.2], [0.9]]))
-    np.testing.assert_array_equal(learned_xor(np.array([[0.1, 0.9, 0.8, 0.2], [0.5, 0.5, 0.5, 0.5]])),
-                                  [True, False])
-    with pytest.raises(ValueError):
-        learned_xor(np.zeros(3))
 
 
 def test_plot_function_defaults(capsys):
