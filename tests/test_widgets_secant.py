@@ -11,7 +11,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 
 from bplib.course.widgets import draw_secant, secant_explorer  # noqa: E402
-from bplib.course.widgets.secant import DEFAULT_H, DEFAULT_X0, cubic_derivative, secant_slope  # noqa: E402
+from bplib.course.widgets.secant import DEFAULT_EPS, DEFAULT_X0, cubic_derivative, secant_slope  # noqa: E402
 
 
 @pytest.mark.parametrize("h, x0", [(0.5, 1.0), (1e-3, -0.7), (-0.25, 1.5)])
@@ -22,7 +22,7 @@ def test_secant_slope_matches_the_algebra(h, x0):
 
 def test_draw_secant_defaults_print_and_label(capsys):
     slope = draw_secant()
-    assert slope == pytest.approx(secant_slope(DEFAULT_H, DEFAULT_X0))
+    assert slope == pytest.approx(secant_slope(DEFAULT_EPS, DEFAULT_X0))
     out = capsys.readouterr().out
     assert out == "h = 0.5: secant slope = 2.7500, derivative f'(1) = 1.0000, difference = 1.7500\n"
     ax = plt.gcf().axes[0]
@@ -38,7 +38,7 @@ def test_small_steps_approach_the_derivative():
 
 
 def test_h_zero_is_refused():
-    with pytest.raises(ValueError, match="h must not be 0"):
+    with pytest.raises(ValueError, match=r"eps \(h\) must not be 0"):
         draw_secant(0.0)
 
 
@@ -47,7 +47,7 @@ def test_the_explorer_redraws_when_a_slider_moves(capsys):
     assert isinstance(w, widgets.interactive)
     h_slider, x0_slider = w.children[0], w.children[1]
     assert (h_slider.description, x0_slider.description) == ("step h", "point x0")
-    assert h_slider.value == pytest.approx(DEFAULT_H) and x0_slider.value == DEFAULT_X0
+    assert h_slider.value == pytest.approx(DEFAULT_EPS) and x0_slider.value == DEFAULT_X0
     capsys.readouterr()
     h_slider.value = 0.01
     assert w.result == pytest.approx(secant_slope(0.01, DEFAULT_X0))

@@ -447,13 +447,13 @@ class DepthRun:
         return first / last if last > 0 else float("inf")
 
 
-def _check_settings(depth: int, init: str, activation: str) -> None:
+def _check_settings(depth: int, init: str, activation: str, caller: str) -> None:
     if int(depth) != depth or depth < 2:
-        raise ValueError(f"depth must be an integer >= 2 (Linear layers), got {depth}")
+        raise ValueError(f"{caller}: depth must be an integer >= 2 (Linear layers), got {depth}")
     if init not in INITS:
-        raise ValueError(f"unknown init {init!r}; choose one of {list(INITS)}")
+        raise ValueError(f"{caller}: unknown init {init!r}; choose one of {list(INITS)}")
     if activation not in ACTIVATIONS:
-        raise ValueError(f"unknown activation {activation!r}; choose one of {list(ACTIVATIONS)}")
+        raise ValueError(f"{caller}: unknown activation {activation!r}; choose one of {list(ACTIVATIONS)}")
 
 
 def build_deep_net(depth: int, init: str, activation: str, rng: np.random.Generator, *, width: int = WIDTH,
@@ -462,7 +462,7 @@ def build_deep_net(depth: int, init: str, activation: str, rng: np.random.Genera
 
     Every ``Linear`` is drawn with ``init`` ("normal", "xavier" or "he") from ``rng``.
     """
-    _check_settings(depth, init, activation)
+    _check_settings(depth, init, activation, "build_deep_net")
     layers = []
     for _ in range(depth - 1):
         layers += [Linear(width, width, init=init, rng=rng), ACTIVATIONS[activation]()]
@@ -496,7 +496,7 @@ def depth_run(depth: int = DEFAULT_DEPTH, init: str = DEFAULT_INIT, activation: 
     ``0 .. N_CLASSES - 1``, the loss is :class:`bplib.nn.SoftmaxCrossEntropy`; everything is drawn
     from ``np.random.default_rng(seed)`` and computed in float64, so a run is reproducible.
     """
-    _check_settings(depth, init, activation)
+    _check_settings(depth, init, activation, "depth_run")
     rng = np.random.default_rng(seed)
     X = rng.standard_normal((N_EXAMPLES, WIDTH))
     y = rng.integers(0, N_CLASSES, size=N_EXAMPLES)

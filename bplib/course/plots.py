@@ -91,7 +91,8 @@ def _curves_from(history: Any, train_key: str, val_key: str) -> tuple[list[float
     elif isinstance(history, (Sequence, np.ndarray)):
         train, val, step = list(np.ravel(history)), [], []
     else:
-        raise TypeError(f"expected a History, a dict or a list of {what} values, got {type(history).__name__}")
+        raise TypeError(f"{what}_curves: expected a History, a dict or a list of {what} values, "
+                        f"got {type(history).__name__}")
     return [float(v) for v in train], [float(v) for v in val], [float(v) for v in step]
 
 
@@ -127,11 +128,11 @@ def loss_curves(history_or_dict: Any, *, log_scale: bool = False, step_losses: b
     """
     train, val, step = _curves_from(history_or_dict, "train_loss", "val_loss")
     if not train and not val:
-        raise ValueError("no losses to plot: the training and validation lists are empty")
+        raise ValueError("loss_curves: no losses to plot: the training and validation lists are empty")
     fig, ax = _figure_and_axes(ax)
     if step_losses:
         if not step:
-            raise ValueError("step_losses=True needs per-step losses (History.step_loss or a dict key 'step')")
+            raise ValueError("loss_curves: step_losses=True needs per-step losses (History.step_loss or a dict key 'step')")
         n_epochs = max(len(train), len(val), 1)
         x_steps = np.arange(1, len(step) + 1) * n_epochs / len(step)
         ax.plot(x_steps, step, color=TRAIN_COLOR, alpha=0.25, linewidth=0.8, zorder=1, label="train (per step)")
@@ -161,7 +162,7 @@ def accuracy_curves(history: Any, ax: Axes | None = None, *,
     """
     train, val, _ = _curves_from(history, "train_accuracy", "val_accuracy")
     if not train and not val:
-        raise ValueError("no accuracies to plot: the training and validation lists are empty")
+        raise ValueError("accuracy_curves: no accuracies to plot: the training and validation lists are empty")
     fig, ax = _figure_and_axes(ax)
     marker = "o" if max(len(train), len(val)) <= 30 else None
     if train:
@@ -191,7 +192,7 @@ def _predicted_classes(predict: Callable[[np.ndarray], Any], points: np.ndarray)
         return np.argmax(out, axis=1)
     p = out.reshape(-1)
     if p.shape[0] != points.shape[0]:
-        raise ValueError(f"the model returned {out.shape} for {points.shape[0]} points; "
+        raise ValueError(f"decision_boundary: the model returned {out.shape} for {points.shape[0]} points; "
                          f"expected ({points.shape[0]},), ({points.shape[0]}, 1) or ({points.shape[0]}, C)")
     threshold = 0.5 if np.all((p >= 0) & (p <= 1)) else 0.0
     return (p >= threshold).astype(np.int64)
@@ -204,12 +205,12 @@ def decision_boundary(predict_fn_or_model: Any, X: np.ndarray, y: np.ndarray, *,
     Parameters
     ----------
     predict_fn_or_model : callable or model
-        A function taking an (M, 2) array and returning probabilities (M,) or (M, 1)
-        (class 1 where p >= 0.5) or class scores (M, C) (the largest wins); or a model
+        A function taking an (M, 2) array and returning predictions ``Y_hat``: probabilities
+        (M,) or (M, 1) (class 1 where they are >= 0.5) or class scores (M, C) (the largest wins); or a model
         with a ``forward`` method returning one of those.
     X : (N, 2) array
         The data points; the plotted area is their range plus a margin.
-    y : (N,) or (N, 1) labels, or (N, C) one-hot
+    y : labels ``y`` (N,), or targets ``Y``: a column (N, 1) of 0/1 or one-hot rows (N, C)
         Colours of the points.
     resolution : int
         The grid has ``resolution x resolution`` points.
@@ -357,7 +358,7 @@ def _grid_axes(n: int, n_cols: int, cell: tuple[float, float], axes: Any) -> tup
     if axes is not None:
         axes = np.atleast_1d(np.asarray(axes, dtype=object)).ravel()
         if len(axes) < n:
-            raise ValueError(f"{n} images but only {len(axes)} axes")
+            raise ValueError(f"{n} images but only {len(axes)} axes: pass at least one axes per image")
         return axes[0].figure, axes
     n_cols = max(1, min(n_cols, n))
     n_rows = -(-n // n_cols)  # ceiling division

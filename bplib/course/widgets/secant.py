@@ -6,7 +6,8 @@ secant through ``(x0, f(x0))`` and ``(x0 + h, f(x0 + h))`` has the slope
     (f(x0 + h) - f(x0)) / h = 3 x0**2 - 2 + (3 x0 h + h**2),
 
 which tends to the derivative ``f'(x0) = 3 x0**2 - 2`` as ``h`` shrinks (the error ``3 x0 h + h**2``
-is about proportional to ``h``).
+is about proportional to ``h``). As everywhere in the course, the step is ``h`` in formulas and
+``eps`` in code.
 
 * :func:`draw_secant` draws ``f``, the secant and the tangent for one ``h``, prints a one-line
   result and returns the secant's slope (the notebooks' compared cells call it with its defaults);
@@ -24,15 +25,15 @@ from matplotlib.figure import Figure
 
 from bplib.course.widgets import _display
 
-__all__ = ["DEFAULT_H", "DEFAULT_X0", "cubic", "cubic_derivative", "secant_slope", "draw_secant",
+__all__ = ["DEFAULT_EPS", "DEFAULT_X0", "cubic", "cubic_derivative", "secant_slope", "draw_secant",
            "secant_explorer"]
 
-#: The step of the secant drawn by default.
-DEFAULT_H: float = 0.5
+#: The step h of the secant drawn by default.
+DEFAULT_EPS: float = 0.5
 #: The point at which the derivative is taken by default (there f'(1) = 1).
 DEFAULT_X0: float = 1.0
 
-_X_RANGE = (-2.0, 2.6)  # wide enough for x0 in [-1.5, 1.5] and h up to 1
+_X_RANGE = (-2.0, 2.6)  # wide enough for x0 in [-1.5, 1.5] and a step h up to 1
 
 
 def cubic(x: np.ndarray | float) -> np.ndarray | float:
@@ -45,12 +46,12 @@ def cubic_derivative(x: np.ndarray | float) -> np.ndarray | float:
     return 3 * x ** 2 - 2
 
 
-def secant_slope(h: float = DEFAULT_H, x0: float = DEFAULT_X0) -> float:
-    """The forward-difference slope ``(f(x0 + h) - f(x0)) / h`` of :func:`cubic`."""
-    return float((cubic(x0 + h) - cubic(x0)) / h)
+def secant_slope(eps: float = DEFAULT_EPS, x0: float = DEFAULT_X0) -> float:
+    """The forward-difference slope ``(f(x0 + h) - f(x0)) / h`` of :func:`cubic`, with ``h = eps``."""
+    return float((cubic(x0 + eps) - cubic(x0)) / eps)
 
 
-def draw_secant(h: float = DEFAULT_H, x0: float = DEFAULT_X0, fig: Figure | None = None) -> float:
+def draw_secant(eps: float = DEFAULT_EPS, x0: float = DEFAULT_X0, fig: Figure | None = None) -> float:
     """Draw ``f(x) = x**3 - 2x``, the secant through ``x0`` and ``x0 + h``, and the tangent at ``x0``.
 
     Prints one line: the secant's slope, the derivative and their difference. The figure is
@@ -58,8 +59,8 @@ def draw_secant(h: float = DEFAULT_H, x0: float = DEFAULT_X0, fig: Figure | None
 
     Parameters
     ----------
-    h : float
-        The step of the secant (default 0.5); any non-zero number.
+    eps : float
+        The step ``h`` of the secant (default 0.5); any non-zero number.
     x0 : float
         The point of the tangent (default 1.0).
 
@@ -68,11 +69,11 @@ def draw_secant(h: float = DEFAULT_H, x0: float = DEFAULT_X0, fig: Figure | None
     float
         The secant's slope.
     """
-    if h == 0:
-        raise ValueError("draw_secant: h must not be 0 (the secant needs two different points)")
-    slope = secant_slope(h, x0)
+    if eps == 0:
+        raise ValueError("draw_secant: the step eps (h) must not be 0 (the secant needs two different points)")
+    slope = secant_slope(eps, x0)
     exact = float(cubic_derivative(x0))
-    print(f"h = {h:.3g}: secant slope = {slope:.4f}, derivative f'({x0:g}) = {exact:.4f}, "
+    print(f"h = {eps:.3g}: secant slope = {slope:.4f}, derivative f'({x0:g}) = {exact:.4f}, "
           f"difference = {slope - exact:.4f}")
 
     x = np.linspace(*_X_RANGE, 200)
@@ -83,18 +84,18 @@ def draw_secant(h: float = DEFAULT_H, x0: float = DEFAULT_X0, fig: Figure | None
     ax.plot(x, cubic(x), color="black", linewidth=2, label="$f(x) = x^3 - 2x$")
     ax.plot(x, y0 + exact * (x - x0), color="tab:blue", label=f"tangent, slope {exact:.3f}")
     ax.plot(x, y0 + slope * (x - x0), color="tab:orange", linestyle="--", label=f"secant, slope {slope:.3f}")
-    ax.plot([x0, x0 + h], [y0, cubic(x0 + h)], "o", color="tab:orange")
+    ax.plot([x0, x0 + eps], [y0, cubic(x0 + eps)], "o", color="tab:orange")
     ax.set_ylim(-4, 6)
     ax.set_xlim(*_X_RANGE)
     ax.set_xlabel("$x$")
     ax.set_ylabel("$f(x)$")
-    ax.set_title(f"Secant with $h$ = {h:.3g} at $x_0$ = {x0:g}")
+    ax.set_title(f"Secant with $h$ = {eps:.3g} at $x_0$ = {x0:g}")
     ax.grid(True, color="#dddddd", linewidth=0.8)
     ax.legend(loc="upper left")
     return slope
 
 
-def secant_explorer(h: float = DEFAULT_H, x0: float = DEFAULT_X0) -> widgets.interactive:
+def secant_explorer(eps: float = DEFAULT_EPS, x0: float = DEFAULT_X0) -> widgets.interactive:
     """Sliders for the step ``h`` (log scale, 0.001 to 1) and the point ``x0`` (-1.5 to 1.5).
 
     Each move redraws :func:`draw_secant`'s figure and its one-line result in the widget's output
@@ -105,14 +106,14 @@ def secant_explorer(h: float = DEFAULT_H, x0: float = DEFAULT_X0) -> widgets.int
     ipywidgets.interactive
         Its ``children`` are the two sliders and the output area; ``result`` holds the last slope.
     """
-    h_slider = widgets.FloatLogSlider(value=h, base=10, min=-3, max=0, step=0.1, description="step h",
+    h_slider = widgets.FloatLogSlider(value=eps, base=10, min=-3, max=0, step=0.1, description="step h",
                                       readout_format=".3f", continuous_update=False,
                                       style={"description_width": "initial"}, layout=widgets.Layout(width="450px"))
     x0_slider = widgets.FloatSlider(value=x0, min=-1.5, max=1.5, step=0.1, description="point x0",
                                     readout_format=".1f", continuous_update=False,
                                     style={"description_width": "initial"}, layout=widgets.Layout(width="450px"))
 
-    def draw(h: float, x0: float) -> float:
-        return _display.show_in_output(lambda fig: draw_secant(h, x0, fig=fig), figsize=(6, 4), layout="constrained")
+    def draw(eps: float, x0: float) -> float:
+        return _display.show_in_output(lambda fig: draw_secant(eps, x0, fig=fig), figsize=(6, 4), layout="constrained")
 
-    return widgets.interactive(draw, h=h_slider, x0=x0_slider)
+    return widgets.interactive(draw, eps=h_slider, x0=x0_slider)

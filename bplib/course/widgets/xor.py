@@ -61,12 +61,12 @@ def plot_xor_run(lr: float = DEFAULT_LR, hidden: int = DEFAULT_HIDDEN, epochs: i
     learned = bool(runs.learned[0])
     print(describe_xor_run(learned, final, lr, hidden, epochs, seed))
 
-    X, y = xor()
+    X, Y = xor()                                   # the four points and their 0/1 targets
     if fig is None:
         fig = plt.figure(figsize=(10, 4), layout="constrained")
     ax_boundary, ax_loss = fig.subplots(1, 2)
     verdict = "learned XOR" if learned else "has not learned XOR"
-    decision_boundary(runs.model(0), X, y, ax=ax_boundary,
+    decision_boundary(runs.model(0), X, Y, ax=ax_boundary,
                       title=f"2-{hidden}-1 network, lr {lr:.3g}: {verdict}")
     ax_loss.semilogy(np.arange(1, epochs + 1), runs.losses[:, 0], color="tab:blue", label="training loss")
     ax_loss.axhline(0.25, color="gray", linestyle="--", label="0.25: output 0.5 for every input")
