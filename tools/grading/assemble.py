@@ -1,0 +1,176 @@
+"""The notebook that runs for one student: the instructor's cells, the student's answers, our collectors.
+
+Every cell is the instructor's, except the solution cells, which come from the submission (matched by
+nbgrader's ``grade_id`` ``<exercise id>-answer[-k]``, else by the nbformat cell id). A student who edits
+or deletes a check cell changes nothing: the check cells are replaced by **collector cells**. The first
+cell (before any student code) keeps private references to the exercise engine's ``collect``, ``json``
+and the results file in a closure, and snapshots the namespaces of bplib, NumPy and json; each collector
+restores those namespaces (undoing any monkeypatching by the submission), looks up the exercise's names
+in the kernel's globals, collects the results and appends one JSON line to the results file, which
+lies outside the working directory. The grader then judges those numbers with its own bplib.
+Cells after the last check are dropped (nothing there is graded).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from nbgrader_cells import ExerciseCells, exercise_cells  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+class NotANotebook(ValueError):
+    """A submitted file is not a notebook (not valid JSON, or not nbformat 4)."""
+
+
+def read_submission(path: Path) -> nbformat.NotebookNode:
+    """The submitted notebook, or :class:`NotANotebook` saying where its JSON breaks."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except UnicodeDecodeError as err:
+        raise NotANotebook(f"{path.name} is not UTF-8 text (byte {err.start})") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise NotANotebook(f"{path.name} is not valid JSON: line {err.lineno}, column {err.colno} "
+                           f"({err.msg})") from None
+    if not isinstance(data, dict) or not isinstance(data.get("cells"), list):
+        raise NotANotebook(f"{path.name} is JSON but not a notebook (no list of cells)")
+    try:
+        return nbformat.reads(text, as_version=4)
+    except Exception as err:  # nbformat's own reasons: a version it cannot read, a malformed cell
+        raise NotANotebook(f"{path.name} is not a readable notebook: {type(err).__name__}: {err}") from None
+
+
+def _solution_key(cell: nbformat.NotebookNode) -> str | None:
+    return cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+
+
+def answer_cells(instructor: nbformat.NotebookNode, exercise: ExerciseCells) -> list[tuple[int, str, str]]:
+    """``(cell index, grade_id, nbformat id)`` of each solution cell of ``exercise`` in the instructor edition."""
+    out = []
+    for k, index in enumerate(exercise.solutions, start=1):
+        grade_id = f"{exercise.id}-answer" + ("" if k == 1 else f"-{k}")
+        out.append((index, grade_id, instructor.cells[index].get("id", "")))
+    return out
+
+
+def find_answer(submission: nbformat.NotebookNode, grade_id: str, cell_id: str) -> nbformat.NotebookNode | None:
+    """The student's cell for one solution cell: by nbgrader grade_id, else by cell id (last one if copied)."""
+    by_grade = [c for c in submission.cells if _solution_key(c) == grade_id]
+    if by_grade:
+        return by_grade[-1]
+    by_id = [c for c in submission.cells if cell_id and c.get("id") == cell_id]
+    return by_id[-1] if by_id else None
+
+
+SETUP = '''\
+# Injected by tools/grade.py before any student code.
+def __grader_make_collector(results_path, token, repo):
+    import builtins, json, sys
+    sys.path.insert(0, repo)
+    import numpy
+    import bplib.course.exercises
+    from bplib.course.exercises import engine
+    import pathlib
+    expected = pathlib.Path(repo, "bplib").resolve()
+    if pathlib.Path(engine.__file__).resolve().parents[2] != expected:
+        raise RuntimeError(f"bplib was not imported from the grader's copy ({engine.__file__})")
+    modules = [m for name, m in sorted(sys.modules.items())
+               if m is not None and (name == "bplib" or name.startswith("bplib.")
+                                     or name in ("numpy", "numpy.linalg", "json"))]
+    snapshot = [(vars(m), dict(vars(m))) for m in modules]
+    exercises = dict(engine.EXERCISES)
+    module_type = type(sys)
+    collect, NotDoneYet, ExerciseFailed = engine.collect, engine.NotDoneYet, engine.ExerciseFailed
+    asarray, float64, dumps, open_, type_, str_, isinstance_ = (numpy.asarray, numpy.float64, json.dumps,
+                                                                builtins.open, type, str, isinstance)
+
+    def encode(value):
+        if value is None:
+            return None
+        try:
+            array = asarray(value, dtype=float64)
+            return {"shape": list(array.shape), "values": array.reshape(-1).tolist()}
+        except Exception:
+            return {"not numeric": type_(value).__name__}
+
+    def collector(exercise_id, namespace):
+        for namespace_dict, saved in snapshot:   # undo any monkeypatching of bplib, numpy, json
+            for key in [k for k in namespace_dict if k not in saved]:
+                if type_(namespace_dict[key]) is not module_type:   # a submodule imported since stays
+                    del namespace_dict[key]
+            namespace_dict.update(saved)
+        exercise = exercises[exercise_id]
+        line = {"id": exercise_id, "token": token, "results": {}, "message": ""}
+        missing = [name for name in exercise.names if name not in namespace]
+        if missing:
+            line.update(status="missing", message=", ".join(missing) + " is not defined: keep the name the "
+                                                  "exercise gives and run its cell")
+        else:
+            try:
+                results = collect(exercise, *(namespace[name] for name in exercise.names))
+                line.update(status="collected", results={str_(k): encode(v) for k, v in results.items()})
+            except NotDoneYet as err:
+                line.update(status="not done", message=str_(err))
+            except ExerciseFailed as err:
+                line.update(status="failed", message=str_(err))
+            except BaseException as err:  # SystemExit, KeyboardInterrupt... raised by the student's code
+                line.update(status="failed", message=f"your code raised {type_(err).__name__}: {err}")
+        with open_(results_path, "a", encoding="utf-8") as handle:
+            handle.write(dumps(line) + "\\n")
+
+    return collector
+
+
+__grader_collect = __grader_make_collector(@RESULTS@, @TOKEN@, @REPO@)
+del __grader_make_collector
+'''
+
+COLLECT = "__grader_collect({id!r}, globals())"
+
+
+@dataclass
+class Plan:
+    """What runs for one student's notebook, and the exercises decided before it runs."""
+
+    notebook: nbformat.NotebookNode
+    exercises: list[ExerciseCells]
+    decided: dict[str, tuple[str, str]] = field(default_factory=dict)   # id -> (status, message)
+
+
+def build(instructor: nbformat.NotebookNode, submission: nbformat.NotebookNode, results: Path,
+          token: str, where: str = "notebook") -> Plan:
+    """The notebook to run: instructor cells, the submission's solution cells, a collector per check."""
+    exercises = exercise_cells(instructor, where)
+    setup = SETUP.replace("@RESULTS@", repr(str(results))).replace("@TOKEN@", repr(token)).replace("@REPO@", repr(str(REPO)))
+    cells = [nbformat.v4.new_code_cell(setup)]
+    decided: dict[str, tuple[str, str]] = {}
+    replace: dict[int, nbformat.NotebookNode] = {}
+    for exercise in exercises:
+        for index, grade_id, cell_id in answer_cells(instructor, exercise):
+            answer = find_answer(submission, grade_id, cell_id)
+            if answer is None:
+                decided.setdefault(exercise.id, ("missing", f"the solution cell of exercise {exercise.number} "
+                                                            f"({grade_id}) is not in the submission"))
+                replace[index] = nbformat.v4.new_code_cell("")
+            elif answer.get("cell_type") != "code":
+                replace[index] = nbformat.v4.new_code_cell("")
+            else:
+                replace[index] = nbformat.v4.new_code_cell(answer.source)
+        replace[exercise.check] = nbformat.v4.new_code_cell(COLLECT.format(id=exercise.id))
+    last = max((e.check for e in exercises), default=-1)
+    for index, cell in enumerate(instructor.cells[:last + 1]):
+        if cell.cell_type != "code":
+            continue
+        cells.append(replace.get(index, nbformat.v4.new_code_cell(cell.source)))
+    notebook = nbformat.v4.new_notebook(cells=cells, metadata={
+        "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
+    return Plan(notebook, exercises, decided)
