@@ -18,7 +18,7 @@ from nbclient.exceptions import CellExecutionError
 
 import bplib.course.exercises as exercises
 from bplib.course.exercises.engine import (EXERCISES, Exercise, ExerciseFailed, Mistake, NotDoneYet, collect,
-                                           evaluate, judge, report)
+                                           evaluate, judge, notebook_verdicts, report)
 
 ALL = sorted(EXERCISES)
 MISTAKES = [(key, index) for key in ALL for index in range(len(EXERCISES[key].mistakes))]
@@ -121,9 +121,10 @@ def test_collect_checks_the_number_of_answers() -> None:
 def test_report_lists_each_exercise_of_a_notebook(capsys: pytest.CaptureFixture[str],
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(EXERCISES, DOUBLE.id, DOUBLE)
-    rows = report("99", {"double": lambda x: 2 * x})
-    assert rows == [("99-double", exercises.Verdict("passed", DOUBLE.passed))]
-    assert report("99", {})[0][1].status == "missing"
+    assert notebook_verdicts("99", {"double": lambda x: 2 * x}) == [(DOUBLE, exercises.Verdict("passed", DOUBLE.passed))]
+    assert notebook_verdicts("99", {})[0][1].status == "missing"
+    assert report("99", {"double": lambda x: 2 * x}) is None
+    report("99", {})
     out = capsys.readouterr().out
     assert "✓ double: passed" in out and "✗ double: missing" in out
 

@@ -29,7 +29,8 @@ from bplib.course.exercises.binary_cross_entropy import *  # noqa: F401,F403
 from bplib.course.exercises.bug_hunt import *  # noqa: F401,F403
 from bplib.course.exercises.derivatives import *  # noqa: F401,F403
 from bplib.course.exercises.descent import *  # noqa: F401,F403
-from bplib.course.exercises.engine import EXERCISES, ExerciseFailed, NotDoneYet, Verdict, evaluate, report
+from bplib.course.exercises.engine import (EXERCISES, ExerciseFailed, NotDoneYet, Verdict, evaluate,
+                                           notebook_verdicts, report)
 from bplib.course.exercises.graphs import *  # noqa: F401,F403
 from bplib.course.exercises.initialisation import *  # noqa: F401,F403
 from bplib.course.exercises.linear_layer import *  # noqa: F401,F403
@@ -43,5 +44,5 @@ from bplib.course.exercises.xor import *  # noqa: F401,F403
 _TOPICS = (derivatives, graphs, neuron, descent, linear_layer, mlp, bug_hunt, xor, binary_cross_entropy,
            softmax, optimisers, initialisation, mnist)
 
-__all__ = ["EXERCISES", "ExerciseFailed", "NotDoneYet", "Verdict", "evaluate", "report",
+__all__ = ["EXERCISES", "ExerciseFailed", "NotDoneYet", "Verdict", "evaluate", "notebook_verdicts", "report",
            *(name for topic in _TOPICS for name in topic.__all__)]

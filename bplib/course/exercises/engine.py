@@ -43,7 +43,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 __all__ = ["Exercise", "Mistake", "Verdict", "ExerciseFailed", "NotDoneYet", "EXERCISES",
-           "collect", "judge", "evaluate", "report"]
+           "collect", "judge", "evaluate", "notebook_verdicts", "report"]
 
 _BPLIB_DIR = pathlib.Path(__file__).resolve().parents[2]  # .../bplib
 _LIBRARY_MARKERS = ("site-packages", "dist-packages", "/lib/python")
@@ -349,14 +349,9 @@ def evaluate(exercise: Exercise, *answers: Any) -> Verdict:
         return Verdict("failed", str(err))
 
 
-def report(notebook: str, namespace: Mapping[str, Any]) -> list[tuple[str, Verdict]]:
-    """Check every exercise of ``notebook`` (``"05"``) on the answers in ``namespace`` and print a list.
-
-    Call it as ``report("05", globals())`` in the last cell of a notebook: it gives the verdicts the
-    grader will give, one line per exercise. Returns ``[(exercise id, verdict), ...]``.
-    """
+def notebook_verdicts(notebook: str, namespace: Mapping[str, Any]) -> list[tuple[Exercise, Verdict]]:
+    """The verdict of every exercise of ``notebook`` (``"05"``) on the answers found in ``namespace``."""
     rows = []
-    print(f"Exercises of notebook {notebook}:")
     for exercise in EXERCISES.values():
         if exercise.notebook != notebook:
             continue
@@ -366,11 +361,20 @@ def report(notebook: str, namespace: Mapping[str, Any]) -> list[tuple[str, Verdi
                                          f"(and keep the name the exercise gives).")
         else:
             verdict = evaluate(exercise, *(namespace[name] for name in exercise.names))
-        mark = {"passed": "✓", "not done": "…"}.get(verdict.status, "✗")
-        first_line = verdict.message.splitlines()[0]
-        print(f"  {mark} {exercise.title}: {verdict.status}" + ("" if verdict.status == "passed" else f" ({first_line})"))
-        rows.append((exercise.id, verdict))
+        rows.append((exercise, verdict))
     return rows
+
+
+def report(notebook: str, namespace: Mapping[str, Any]) -> None:
+    """Print one line per exercise of ``notebook`` (``"05"``): the verdicts the grader will give.
+
+    Call it as ``report("05", globals())`` in the last cell of a notebook, before handing it in.
+    """
+    print(f"Exercises of notebook {notebook}:")
+    for exercise, verdict in notebook_verdicts(notebook, namespace):
+        mark = {"passed": "✓", "not done": "…"}.get(verdict.status, "✗")
+        detail = "" if verdict.status == "passed" else f" ({verdict.message.splitlines()[0]})"
+        print(f"  {mark} {exercise.title}: {verdict.status}{detail}")
 
 
 # ---- showing a verdict in Jupyter --------------------------------------------------------------
