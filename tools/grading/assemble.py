@@ -86,8 +86,8 @@ def __grader_make_collector(results_path, token, repo):
     modules = [m for name, m in sorted(sys.modules.items())
                if m is not None and (name == "bplib" or name.startswith("bplib.")
                                      or name in ("numpy", "numpy.linalg", "json"))]
-    snapshot = [(vars(m), dict(vars(m))) for m in modules]
     exercises = dict(engine.EXERCISES)
+    snapshot = [(vars(m), dict(vars(m))) for m in [*modules, *exercises.values()]]
     module_type = type(sys)
     collect, NotDoneYet, ExerciseFailed = engine.collect, engine.NotDoneYet, engine.ExerciseFailed
     asarray, float64, dumps, open_, type_, str_, isinstance_ = (numpy.asarray, numpy.float64, json.dumps,
@@ -103,7 +103,7 @@ def __grader_make_collector(results_path, token, repo):
             return {"not numeric": type_(value).__name__}
 
     def collector(exercise_id, namespace):
-        for namespace_dict, saved in snapshot:   # undo any monkeypatching of bplib, numpy, json
+        for namespace_dict, saved in snapshot:   # undo any monkeypatching of bplib, numpy, json, exercises
             for key in [k for k in namespace_dict if k not in saved]:
                 if type_(namespace_dict[key]) is not module_type:   # a submodule imported since stays
                     del namespace_dict[key]
