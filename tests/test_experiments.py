@@ -14,8 +14,7 @@ from bplib.optim import SGD, Adam, RMSprop
 from bplib.course.experiments import (N_EXAMPLES, WIDTH, PointParameter, backward_step_state, build_deep_net,
                                       default_expression, depth_run, layer_gradient_norms, learned_xor,
                                       make_optimisers, optimiser_path, train_xor, verdict)
-from bplib.course.surfaces import QUADRATIC_START, four_wells_grad, gradient_descent, quadratic_grad
-from bplib.course.widgets.optimisers import WELLS_START
+from bplib.course.surfaces import QUADRATIC_START, WELLS_START, four_wells_grad, gradient_descent, quadratic_grad
 
 
 def test_experiments_import_no_widgets():

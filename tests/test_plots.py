@@ -15,6 +15,7 @@ import pytest  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from bplib.course import plots  # noqa: E402
+from bplib.course.experiments import layer_gradient_norms  # noqa: E402  (computation; gradient_norms draws it)
 
 
 @pytest.fixture(autouse=True)
@@ -131,14 +132,14 @@ class FakeModel:
 
 
 def test_layer_gradient_norms_reads_weight_gradients() -> None:
-    assert plots.layer_gradient_norms(FakeModel()) == {"0.W": 6.0, "2.W": 5.0}
-    with_biases = plots.layer_gradient_norms(FakeModel(), include_biases=True)
+    assert layer_gradient_norms(FakeModel()) == {"0.W": 6.0, "2.W": 5.0}
+    with_biases = layer_gradient_norms(FakeModel(), include_biases=True)
     assert list(with_biases) == ["0.W", "0.b", "2.W", "2.b"]
     assert with_biases["0.b"] == pytest.approx(np.sqrt(2))
 
 
 def test_gradient_norms_bars_and_lines(rng) -> None:
-    fig, ax = plots.gradient_norms(plots.layer_gradient_norms(FakeModel()))
+    fig, ax = plots.gradient_norms(layer_gradient_norms(FakeModel()))
     assert isinstance(fig, Figure)
     assert_labelled(ax)
     assert ax.get_yscale() == "log" and len(ax.patches) == 2

@@ -32,7 +32,6 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from bplib.autograd import Value, topological_order
-from bplib.course.experiments import layer_gradient_norms  # noqa: F401  moved: re-exported until notebook 12 imports it from experiments
 
 __all__ = [
     "loss_curves",

@@ -31,6 +31,7 @@ from bplib.optim import SGD
 __all__ = [
     "QUADRATIC_CURVATURES",
     "QUADRATIC_START",
+    "WELLS_START",
     "FOUR_WELLS_TILT",
     "quadratic",
     "quadratic_grad",
@@ -46,6 +47,8 @@ __all__ = [
 QUADRATIC_CURVATURES: tuple[float, float] = (1.0, 10.0)
 #: The starting point used for :func:`quadratic` throughout notebook 04.
 QUADRATIC_START: tuple[float, float] = (-4.0, 1.5)
+#: Where notebook 11's paths start on :func:`four_wells`: next to the shallow (local) right-hand wells.
+WELLS_START: tuple[float, float] = (1.4, 0.6)
 #: The tilt of :func:`four_wells` along ``w_1``: it makes the left wells deeper than the right ones.
 FOUR_WELLS_TILT: float = 0.3
 

@@ -12,7 +12,7 @@ one node at a time, so that a slider can stop it after any number of nodes:
 A Value used twice receives its gradient in two separate steps: watch its ``grad`` grow.
 
 * :func:`bplib.course.experiments.backward_step_state` runs the backward pass up to a step and
-  returns what happened (re-exported here until notebook 02 imports it from there).
+  returns what happened.
 * :func:`draw_backward_step` draws the graph at that step and prints a one-line description (the
   notebook's compared cell calls it with its defaults).
 * :func:`backward_stepper` wraps the same drawing in an ipywidgets ``interactive`` with an

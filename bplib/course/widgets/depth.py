@@ -28,7 +28,6 @@ import numpy as np
 
 from bplib.course.experiments import (ACTIVATIONS, DEFAULT_ACTIVATION, DEFAULT_DEPTH, DEFAULT_INIT, INITS, DepthRun,
                                      describe_depth_run, depth_run)
-from bplib.course.experiments import verdict  # noqa: F401  moved: re-exported until notebook 12 imports it from experiments
 from bplib.course.plots import gradient_norms, histograms
 from bplib.course.widgets import _display
 

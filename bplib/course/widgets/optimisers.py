@@ -31,13 +31,11 @@ import numpy as np
 
 from bplib.course.experiments import (OPTIMISER_BETA1, OPTIMISER_BETA2, OPTIMISER_LR, OPTIMISER_RHO, make_optimisers,
                                      optimiser_path)
-from bplib.course.experiments import PointParameter  # noqa: F401  moved: re-exported until notebook 11 reads it there
-from bplib.course.surfaces import (QUADRATIC_START, four_wells, four_wells_critical_points, four_wells_grad, plot_contours,
-                            plot_path, quadratic, quadratic_grad)
+from bplib.course.surfaces import (QUADRATIC_START, WELLS_START, four_wells, four_wells_critical_points, four_wells_grad,
+                                   plot_contours, plot_path, quadratic, quadratic_grad)
 from bplib.course.widgets import _display
 
-__all__ = ["DEFAULT_LR", "DEFAULT_BETA1", "DEFAULT_BETA2", "DEFAULT_RHO", "DEFAULT_STEPS", "WELLS_START",
-           "OPTIMISER_COLORS", "describe_wells_end", "plot_optimiser_run", "optimiser_explorer"]
+__all__ = ["DEFAULT_LR", "DEFAULT_BETA1", "DEFAULT_BETA2", "DEFAULT_RHO", "DEFAULT_STEPS", "OPTIMISER_COLORS", "describe_wells_end", "plot_optimiser_run", "optimiser_explorer"]
 
 #: The explorer's first drawing uses the experiments' defaults.
 DEFAULT_LR: float = OPTIMISER_LR
@@ -46,8 +44,6 @@ DEFAULT_BETA2: float = OPTIMISER_BETA2
 DEFAULT_RHO: float = OPTIMISER_RHO
 #: Number of optimiser steps drawn by default.
 DEFAULT_STEPS: int = 100
-#: Where the paths start on the four-wells surface: next to the shallow (local) right-hand wells.
-WELLS_START: tuple[float, float] = (1.4, 0.6)
 #: Colour of each optimiser's path, the same in every figure.
 OPTIMISER_COLORS: dict[str, str] = {"SGD": "tab:blue", "SGD + momentum": "tab:orange", "RMSprop": "tab:green",
                                     "Adam": "tab:red"}

@@ -22,7 +22,6 @@ import numpy as np
 
 from bplib.data import xor
 from bplib.course.experiments import XOR_EPOCHS, XOR_HIDDEN, XOR_LR, train_xor
-from bplib.course.experiments import learned_xor  # noqa: F401  moved: re-exported until notebook 08 imports it from experiments
 from bplib.course.plots import decision_boundary
 from bplib.course.widgets import _display
 
