@@ -28,7 +28,7 @@ MINIMUM_VERSIONS: dict[str, str] = {
     "Python": "3.10",
     "NumPy": "1.24",
     "matplotlib": "3.7",
-    "ipywidgets": "8.0",
+    "ipywidgets": "8.1",
     "tqdm": "4.64",
     "bplib": "0.1",
 }
