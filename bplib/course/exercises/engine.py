@@ -171,7 +171,8 @@ def _learner_frames(tb: TracebackType | None) -> list[tuple[str, int, str]]:
         code = tb.tb_frame.f_code
         if not _is_library_file(code.co_filename):
             line = linecache.getline(code.co_filename, tb.tb_lineno).strip()
-            frames.append((getattr(code, "co_qualname", code.co_name), tb.tb_lineno, line))
+            name = getattr(code, "co_qualname", code.co_name).split(".<locals>")[0]  # the method the learner edits
+            frames.append((name, tb.tb_lineno, line))
         tb = tb.tb_next
     return frames
 
