@@ -1,4 +1,6 @@
-"""The course where learners use it: JupyterLab in a real browser (Debian's headless Chromium via Playwright).
+"""The course where learners and teachers use it, in a real browser (Debian's headless Chromium via Playwright).
+
+Part 1, JupyterLab:
 
 One JupyterLab server per module, on 127.0.0.1 (a free port, a random token, news and update checks off,
 settings and workspaces in a temporary folder), serving a temporary copy of the notebooks, and one
@@ -7,6 +9,16 @@ explorer) and notebook 08 (the XOR explorer; notebook 01's secant widget if 08 d
 opens the notebook, runs all cells from the Run menu, waits for the widget's slider to render, moves the
 slider with the keyboard (focus on its handle, arrow keys), and checks that the figure (an ``<img>`` in
 the widget's output area) changes and is not blank, and that the printed one-line result changes.
+
+In the student edition of notebook 05, a wrong answer typed into the MyLinear exercise (the transpose
+missing in ``backward``) must show the check's diagnosis in the first lines of the check cell's output,
+with no traceback through bplib (issue 8).
+
+Part 2, the static editions (built into a temporary folder by tools/slides.py and tools/site.py):
+every slide of every deck at 1280x720 (content height within 720 px, figures at 0.8x their stored size
+or larger, text at 0.8x or larger, no solution line); the site at 390x844 (the menu button opens the
+list of notebooks, the contents button opens the page's contents, a dark preference gives a dark page
+with figures on a light card) and at 1280x800 (the menu button collapses the sidebar and brings it back).
 
 Screenshots: after each step that matters, and on failure, under ``build/browser-test/`` (the paths are
 printed with ``-s``). Needs ``/usr/bin/chromium`` (``BPLIB_CHROMIUM`` overrides the path) and the
@@ -387,6 +399,9 @@ def lab(tmp_path_factory):
     root.mkdir()
     for path in NOTEBOOKS.glob("*.ipynb"):
         shutil.copy2(path, root / path.name)
+    # the student edition of the same notebooks, as a learner gets it (tools/student_edition.py)
+    subprocess.run([sys.executable, str(REPO / "tools" / "student_edition.py"), "--notebooks", str(root),
+                    "--out", str(root / "student")], check=True, capture_output=True, timeout=300)
     home = base / "home"
     home.mkdir()
     server = LabServer(root, home)
@@ -442,3 +457,221 @@ def test_second_widget(session):
     """08: three steps left on the learning-rate slider (1 -> 0.5): the XOR run and its figure change."""
     session.move(XOR_NOTEBOOK, "learning rate", ["ArrowLeft"] * 3, expect_readout="0.501", expect_text="(lr 0.5",
                  name="lr-0.5")
+
+
+# ---------------------------------------------------------------------------------------------------
+# Issue 8: a wrong answer in the student edition shows its diagnosis first
+# ---------------------------------------------------------------------------------------------------
+
+LINEAR_NOTEBOOK = "student/05_vectorised_layers.ipynb"
+# The learner's MyLinear with one typical mistake: dX = dZ @ W instead of dZ @ W.T.
+WRONG_MYLINEAR = '''class MyLinear:
+    def __init__(self, in_features, out_features, rng):
+        self.params = {"W": rng.normal(0.0, np.sqrt(2.0 / in_features), size=(in_features, out_features)),
+                       "b": np.zeros(out_features)}
+        self.grads = {}
+
+    def forward(self, x):
+        self.x = x
+        return x @ self.params["W"] + self.params["b"]
+
+    def backward(self, grad_out):
+        self.grads["W"] = self.x.T @ grad_out
+        self.grads["b"] = grad_out.sum(axis=0)
+        return grad_out @ self.params["W"]
+'''
+
+
+def test_wrong_answer_shows_the_diagnosis_first(session):
+    """05 (student edition): type MyLinear with the transpose missing in backward, Run All; the check
+    cell's output starts with the diagnosis (it names the transpose) and shows no frame of bplib."""
+    page, server = session.page, session.server
+    deadline = Deadline(200)
+    step = "open"
+    try:
+        page.goto(server.url(f"/lab/tree/{LINEAR_NOTEBOOK}"), timeout=deadline.ms(90))
+        page.locator(".jp-NotebookPanel .jp-Notebook .jp-Cell").first.wait_for(timeout=deadline.ms(90))
+        step = "kernel"
+        wait_kernel_idle(page, server, LINEAR_NOTEBOOK, deadline)
+        step = "type"
+        cell = page.locator(".jp-NotebookPanel .jp-CodeCell", has_text="class MyLinear").first
+        cell.scroll_into_view_if_needed(timeout=deadline.ms(20))
+        editor = cell.locator(".cm-content").first
+        editor.click(timeout=deadline.ms(20))
+        page.keyboard.press("Control+a")
+        page.keyboard.insert_text(WRONG_MYLINEAR)
+        page.keyboard.press("Escape")
+        assert "YOUR CODE HERE" not in editor.inner_text(), "the stub was not replaced"
+        step = "run-all"
+        run_all_cells(page, deadline)
+        check = page.locator(".jp-NotebookPanel .jp-CodeCell", has_text="check_linear_layer(MyLinear)").first
+        output = check.locator(".jp-OutputArea-output").first
+        step = "check-output"
+        output.wait_for(state="attached", timeout=deadline.ms(120))
+        page.wait_for_function("(el) => el.innerText.trim().length > 0", arg=output.element_handle(),
+                               timeout=deadline.ms(30))
+        check.scroll_into_view_if_needed(timeout=deadline.ms(10))
+        page.wait_for_timeout(500)
+    except Exception:
+        session.fail_shot("05-wrong-answer", step)
+        raise
+    path = shot(page, "05-wrong-answer")
+    text = check.locator(".jp-OutputArea").first.inner_text()
+    lines = [line for line in text.splitlines() if line.strip()]
+    print(f"05 wrong answer, check cell output ({len(lines)} lines; screenshot {path}):\n" + "\n".join(lines[:8]))
+    assert lines, "the check cell shows nothing"
+    assert any("transpose" in line for line in lines[:3]), f"no diagnosis in the first lines: {lines[:6]}"
+    assert "Traceback" not in text and "engine.py" not in text and "bplib/" not in text, (
+        f"the output shows a traceback through bplib:\n{text[:2000]}")
+    assert "PASSED" not in text
+
+
+# ---------------------------------------------------------------------------------------------------
+# The static editions: slides at 1280x720, the site on a phone and on a projector
+# ---------------------------------------------------------------------------------------------------
+
+def build_edition(tool: str, out: Path) -> Path:
+    if not (REPO / "tools" / "node_modules" / "reveal.js").is_dir() and shutil.which("npm") is None:
+        reason = "npm is needed once to install the JavaScript of tools/package.json"
+        if in_ci():
+            pytest.fail(reason + " (CI=true: not skipped)")
+        pytest.skip(reason)
+    result = subprocess.run([sys.executable, str(REPO / "tools" / tool), "--out", str(out)], capture_output=True,
+                            text=True, timeout=600, cwd=REPO)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return out
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    """A headless Chromium that may load nothing but files (the editions work offline)."""
+    sync_playwright = require_browser()
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def offline_page(browser, **context):
+    page = browser.new_context(**context).new_page()
+    page.set_default_timeout(60_000)
+    page.route(re.compile(r"^(?!file:|data:|blob:).*"), lambda route: route.abort())
+    return page
+
+
+def solution_lines() -> dict[str, set[str]]:
+    sys.path.insert(0, str(REPO / "tests"))
+    from test_editions import solution_lines as lines
+
+    return lines()
+
+
+def test_every_slide_fits_a_720p_screen(chromium, tmp_path):
+    """Every slide of every deck at 1280x720: content within 720 px, readable figures and text, no solution."""
+    slides = build_edition("slides.py", tmp_path / "slides")
+    secrets = solution_lines()
+    page = offline_page(chromium, viewport={"width": 1280, "height": 720})
+    summary, problems, figure_shot = {}, [], None
+    for deck in sorted(slides.glob("*.slides.html")):
+        stem = deck.name.removesuffix(".slides.html")
+        page.goto(deck.as_uri())
+        page.wait_for_function("document.body.dataset.deckReady === '1'", timeout=60_000)
+        total = page.evaluate("Reveal.getTotalSlides()")
+        heights = []
+        for index in range(total):
+            page.evaluate(f"Reveal.slide({index})")
+            page.wait_for_function("Reveal.getCurrentSlide().dataset.fit !== undefined", timeout=30_000)
+            fit = json.loads(page.evaluate("Reveal.getCurrentSlide().dataset.fit"))
+            box = page.evaluate("""() => { const b = Reveal.getCurrentSlide().querySelector('.slide-body');
+                                           const r = b.getBoundingClientRect();
+                                           return {top: r.top, bottom: r.bottom, height: b.offsetHeight}; }""")
+            text = page.evaluate("Reveal.getCurrentSlide().querySelector('.slide-body').innerText")
+            heights.append(box["height"])
+            where = f"{deck.name} slide {index + 1}/{total}"
+            if not fit["fits"] or box["height"] > 720 or box["bottom"] > 720 + 0.5:
+                problems.append(f"{where}: content {box['height']} px tall (fit {fit})")
+            if any(scale < 0.8 - 1e-9 for scale in fit["figures"]) or fit["font"] < 0.8:
+                problems.append(f"{where}: shrunk too far to read (fit {fit})")
+            leaked = secrets.get(stem, set()) & {line.strip() for line in text.splitlines()}
+            if leaked:
+                problems.append(f"{where}: shows solution lines {sorted(leaked)[:3]}")
+            if "NBVAL" in text:
+                problems.append(f"{where}: shows a test marker")
+            if figure_shot is None and stem.startswith("04") and fit["figures"] and "Too small" in text:
+                figure_shot = shot(page, "slide-with-figure")
+        summary[deck.name] = (total, max(heights))
+    for name, (total, tallest) in summary.items():
+        print(f"{name}: {total} slides, tallest {tallest} px")
+    print(f"{sum(t for t, _ in summary.values())} slides in {len(summary)} decks; "
+          f"tallest {max(h for _, h in summary.values())} px; figure screenshot {figure_shot}")
+    assert not problems, "\n".join(problems)
+    assert len(summary) == len(list(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")))
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    return build_edition("site.py", tmp_path_factory.mktemp("site") / "site")
+
+
+def notebook_links(page, container: str) -> list[str]:
+    return page.evaluate("""(sel) => Array.from(document.querySelectorAll(sel + ' a'))
+        .filter(a => { const r = a.getBoundingClientRect();
+                       return r.width > 0 && r.right > 0 && r.left < window.innerWidth && r.bottom > 0
+                              && r.top < window.innerHeight && /^\\d\\d /.test(a.innerText.trim()); })
+        .map(a => a.innerText.trim().slice(0, 2))""", container)
+
+
+def test_site_menu_on_a_phone(chromium, site):
+    """390x844, dark preference: the menu button opens the list of notebooks; the contents button opens the
+    page's contents; the page is dark and its figures sit on a light card."""
+    page = offline_page(chromium, viewport={"width": 390, "height": 844}, color_scheme="dark",
+                        device_scale_factor=2, is_mobile=True, has_touch=True)
+    page.goto((site / "04_gradient_descent_and_learning_rate.html").as_uri())
+    assert notebook_links(page, ".sidebar-drawer") == [], "the menu is open before it is asked for"
+    page.locator(".mobile-header .nav-overlay-icon").click()
+    page.wait_for_timeout(600)   # the drawer slides in
+    links = notebook_links(page, ".sidebar-drawer")
+    path = shot(page, "site-phone-menu-open")
+    print(f"phone menu: {len(links)} notebooks listed; screenshot {path}")
+    expected = sorted(p.name[:2] for p in NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+    assert links == expected, f"the open menu lists {links}"
+    page.locator(".sidebar-overlay").click(position={"x": 370, "y": 400})
+    page.wait_for_timeout(600)
+    assert notebook_links(page, ".sidebar-drawer") == [], "the menu does not close"
+
+    page.locator(".mobile-header .toc-overlay-icon").click()
+    page.wait_for_timeout(600)
+    toc = page.evaluate("""() => { const d = document.querySelector('.toc-drawer').getBoundingClientRect();
+                                   return [d.left, d.right, window.innerWidth]; }""")
+    assert toc[0] < toc[2] and toc[1] <= toc[2] + 1, f"the contents drawer did not open: {toc}"
+    page.locator(".toc-overlay").click(position={"x": 20, "y": 400})
+    page.wait_for_timeout(400)
+
+    colours = page.evaluate("""() => {
+        const img = document.querySelector('.cell_output img');
+        return [getComputedStyle(document.body).backgroundColor, img && getComputedStyle(img).backgroundColor]; }""")
+    print(f"dark preference: page background {colours[0]}, figure background {colours[1]}")
+    rgb = [int(v) for v in re.findall(r"\d+", colours[0])[:3]]
+    assert sum(rgb) < 3 * 80, f"a dark preference gives a light page: {colours}"
+    assert colours[1] in {"rgb(255, 255, 255)", "rgba(255, 255, 255, 1)"}, f"figure not on a light card: {colours}"
+    wide = page.evaluate("""() => Array.from(document.querySelectorAll('.cell_input pre'))
+        .filter(p => p.scrollWidth > p.clientWidth + 1).length""")
+    assert wide == 0, f"{wide} code blocks scroll sideways on a phone"
+
+
+def test_site_menu_collapses_the_sidebar_on_a_wide_screen(chromium, site):
+    page = offline_page(chromium, viewport={"width": 1280, "height": 800})
+    page.goto((site / "04_gradient_descent_and_learning_rate.html").as_uri())
+    width = "document.querySelector('.sidebar-drawer').getBoundingClientRect().width"
+    assert page.evaluate(width) > 100 and len(notebook_links(page, ".sidebar-drawer")) >= 10
+    button = page.locator(".nav-desktop-toggle")
+    assert button.is_visible(), "no menu button on a wide screen"
+    button.click()
+    page.wait_for_timeout(300)
+    assert page.evaluate(width) == 0, "the menu button did not collapse the sidebar"
+    shot(page, "site-desktop-menu-collapsed")
+    button.click()
+    page.wait_for_timeout(300)
+    assert page.evaluate(width) > 100, "the menu button did not bring the sidebar back"

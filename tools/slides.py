@@ -145,14 +145,35 @@ def highlighted(code: str) -> str:
     return Highlight2HTML(pygments_lexer="ipython3")(code)
 
 
-def code_block(cell, folded: bool) -> Block:
+def code_height(lines: list[str]) -> float:
+    return 20 + CODE_LINE * sum(max(1, math.ceil(len(line) / CODE_CHARS)) for line in lines)
+
+
+def code_pieces(lines: list[str], limit: float) -> list[list[str]]:
+    """Cut code taller than ``limit`` at blank lines (between functions or methods) into pieces that fit."""
+    pieces: list[list[str]] = [[]]
+    for number, line in enumerate(lines):
+        pieces[-1].append(line)
+        at_blank = not line.strip() and number + 1 < len(lines)
+        if at_blank and code_height(pieces[-1]) > limit / 2:
+            rest = lines[number + 1:]
+            upto_next = next((k for k, l in enumerate(rest) if not l.strip()), len(rest))
+            if code_height(pieces[-1] + rest[:upto_next]) > limit:
+                pieces[-1].pop()
+                pieces.append([])
+    return [piece for piece in pieces if piece]
+
+
+def code_blocks(cell, folded: bool) -> list[Block]:
+    """The cell's code: folded behind a button, or shown (cut into pieces that fit a slide when long)."""
     lines = cell.source.splitlines()
-    code_html = highlighted(cell.source)
     if folded:
         label = f"code ({len(lines)} line{'s' if len(lines) != 1 else ''})"
-        return Block(f'<details class="code"><summary>{label}</summary>{code_html}</details>', 40, "code")
-    height = 20 + CODE_LINE * sum(max(1, math.ceil(len(line) / CODE_CHARS)) for line in lines)
-    return Block(f'<div class="code">{code_html}</div>', height, "code")
+        return [Block(f'<details class="code"><summary>{label}</summary>{highlighted(cell.source)}</details>',
+                      40, "code")]
+    pieces = code_pieces(lines, BUDGET - 90) if code_height(lines) > BUDGET - 90 else [lines]
+    return [Block(f'<div class="code">{highlighted(chr(10).join(piece))}</div>', code_height(piece), "code")
+            for piece in pieces]
 
 
 def text_output(text: str) -> Block:
@@ -274,7 +295,7 @@ def notebook_slides(nb: nbformat.NotebookNode) -> list[Slide]:
                 slide.blocks.extend(Block(markdown_html(part), text_height(part), "text", fragment) for part in parts)
         elif cell.cell_type == "code":
             outputs = output_blocks(cell)
-            blocks = [code_block(cell, is_folded(cell, outputs)), *outputs]
+            blocks = [*code_blocks(cell, is_folded(cell, outputs)), *outputs]
             for block in blocks:
                 block.fragment = fragment
             slide.blocks.extend(blocks)
