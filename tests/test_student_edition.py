@@ -10,8 +10,9 @@ counts as a solution, a check cell and an exercise is worked out here independen
   a line starting with ``PASSED:``.
 
 In each student notebook with exercises, the exercise and check cells and the cells they need are
-executed (nbclient, errors allowed): every check cell must stop with ``NotImplementedError`` and print
-no ``PASSED``, and every cell that raised must be tagged ``raises-exception`` (so Run All carries on).
+executed (nbclient, errors allowed): every check cell must stop with ``NotDoneYet`` whose message is one
+line starting "not done yet:", and print no ``PASSED``; every cell that raised must be tagged
+``raises-exception`` (so Run All carries on).
 """
 
 from __future__ import annotations
@@ -101,6 +102,7 @@ def test_instructor_edition_untouched(editions):
 def test_student_notebooks_valid_and_cleared(editions):
     for name, inst, stud in pairs(editions):
         nbformat.validate(stud)
+        inst.cells = [c for c in inst.cells if "instructor-only" not in c.metadata.get("tags", [])]
         assert len(stud.cells) == len(inst.cells), name
         assert "widgets" not in stud.metadata, f"{name}: saved widget state survived"
         for index, cell in enumerate(stud.cells):
@@ -203,9 +205,10 @@ def backward_slice(nb, targets: set[int]) -> list[int]:
 
 
 @pytest.mark.parametrize("name", exercise_notebooks())
-def test_every_check_fails_with_not_implemented_error(editions, name, tmp_path):
+def test_every_check_says_not_done_yet(editions, name, tmp_path):
     """Run the student notebook's exercise and check cells (and what they need): every check raises
-    NotImplementedError, none prints PASSED, and every error is in a cell tagged raises-exception."""
+    NotDoneYet ("not done yet: ..." in one line), none prints PASSED, and every error is in a cell
+    tagged raises-exception."""
     from nbclient import NotebookClient
 
     instructor, student, _ = editions
@@ -236,9 +239,11 @@ def test_every_check_fails_with_not_implemented_error(editions, name, tmp_path):
         cell = executed.cells[run.index(index)]
         errors = [o for o in cell.outputs if o.output_type == "error"]
         assert not printed_passed(cell), f"{name} cell {index}: an unsolved exercise printed PASSED"
-        assert [e.ename for e in errors] == ["NotImplementedError"], (
-            f"{name} cell {index} ({cell.source[:60]!r}): expected NotImplementedError, got "
+        assert [e.ename for e in errors] == ["NotDoneYet"], (
+            f"{name} cell {index} ({cell.source[:60]!r}): expected NotDoneYet, got "
             f"{[e.ename + ': ' + e.evalue for e in errors] or 'no error'}")
+        message = errors[0].evalue
+        assert message.startswith("not done yet:") and "\n" not in message.strip(), message
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -279,3 +284,41 @@ def test_cells_that_raise_follow_names():
                "values = np.zeros(3)\nprint(values)"]                                  # 6 re-bound, clean
     nb.cells = [nbformat.v4.new_code_cell(s) for s in sources]
     assert tool().cells_that_raise(nb, {1}) == {1, 2, 3, 4}
+
+
+def test_instructor_only_cells_dropped_and_student_source_used():
+    """How 00 says which edition it is: a cell tagged instructor-only is dropped; a cell's
+    metadata["student_source"] replaces its text in the student edition."""
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("# 00 · Welcome"),
+                nbformat.v4.new_markdown_cell("In this edition (the *instructor edition*) the solutions are there.",
+                                              metadata={"student_source": "In this edition (the *student edition*) "
+                                                                          "you write the solutions."}),
+                nbformat.v4.new_markdown_cell("Answers: see below.", metadata={"tags": ["instructor-only"]}),
+                nbformat.v4.new_code_cell("x = 1\nprint(x)", outputs=[nbformat.v4.new_output("stream", text="1\n")])]
+    student, _ = tool().student_notebook(nb, "00")
+    text = "\n".join(c.source for c in student.cells)
+    assert "instructor edition" not in text and "student edition" in text
+    assert "Answers: see below." not in text and len(student.cells) == 3
+    assert all("student_source" not in c.metadata for c in student.cells)
+    assert student.cells[-1].outputs == []
+    public, _ = tool().student_notebook(nb, "00", keep_outputs=True)
+    assert public.cells[-1].outputs[0]["text"] == "1\n", "the public edition keeps outputs of clean cells"
+    assert "instructor edition" in nb.cells[1].source, "the instructor notebook is not changed"
+
+
+def test_public_edition_drops_outputs_of_cells_that_need_an_exercise():
+    nb = nbformat.v4.new_notebook()
+    out = nbformat.v4.new_output("stream", text="PASSED: the answer\n")
+    nb.cells = [nbformat.v4.new_code_cell("def f(x):\n    ### BEGIN SOLUTION\n    return 2 * x\n    ### END SOLUTION"),
+                nbformat.v4.new_code_cell("# NBVAL_IGNORE_OUTPUT\ncheck(f)", outputs=[out]),
+                nbformat.v4.new_code_cell("print(3)", outputs=[nbformat.v4.new_output("stream", text="3\n")])]
+    sys.path.insert(0, str(REPO / "tools"))
+    from _editions import public_notebook
+
+    public = public_notebook(nb, "x")
+    assert "return 2 * x" not in public.cells[0].source
+    assert public.cells[1].outputs == [] and "NBVAL" not in public.cells[1].source
+    assert public.cells[2].outputs[0]["text"] == "3\n"
+    instructor = public_notebook(nb, "x", instructor=True)
+    assert "return 2 * x" in instructor.cells[0].source and instructor.cells[1].outputs
