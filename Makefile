@@ -1,15 +1,19 @@
 # Shorthands for the course editions (see the README, section "Editions"). All output goes to build/.
 PYTHON ?= python3
+PYTEST = $(PYTHON) -m pytest -p no:xdist -o addopts="" -p no:cacheprovider -q
 
-.PHONY: help student slides site editions test-editions test-browser
+.PHONY: help student slides site site-instructor student-pack editions test-editions test-browser test-pack
 
 help:
-	@echo "make student       student edition (solutions removed) -> build/student/"
-	@echo "make slides        static reveal.js decks, offline      -> build/slides/index.html"
-	@echo "make site          static HTML site, offline            -> build/site/index.html"
-	@echo "make editions      all three"
-	@echo "make test-editions tests of the three editions"
-	@echo "make test-browser  JupyterLab in headless Chromium (needs chromium and playwright)"
+	@echo "make student          student edition (solutions removed)       -> build/student/"
+	@echo "make slides           reveal.js decks for 1280x720, offline      -> build/slides/index.html"
+	@echo "make site             public website (no solutions), offline     -> build/site/index.html"
+	@echo "make site-instructor  website WITH the solutions (do not publish) -> build/site-instructor/"
+	@echo "make student-pack     folder + zip to send to students           -> build/student-pack/"
+	@echo "make editions         student, slides, site and student-pack"
+	@echo "make test-editions    tests of the editions (no browser)"
+	@echo "make test-browser     JupyterLab, slides and site in headless Chromium (needs chromium, playwright)"
+	@echo "make test-pack        the student pack in a fresh virtual environment (slow: installs and runs all)"
 
 student:
 	$(PYTHON) tools/student_edition.py --out build/student
@@ -20,10 +24,19 @@ slides:
 site:
 	$(PYTHON) tools/site.py --out build/site
 
-editions: student slides site
+site-instructor:
+	$(PYTHON) tools/site.py --instructor --out build/site-instructor
+
+student-pack:
+	$(PYTHON) tools/student_pack.py --out build/student-pack
+
+editions: student slides site student-pack
 
 test-editions:
-	$(PYTHON) -m pytest tests/test_student_edition.py tests/test_editions.py -p no:xdist -o addopts="" -q
+	$(PYTEST) tests/test_student_edition.py tests/test_editions.py
 
 test-browser:
-	$(PYTHON) -m pytest tests/test_browser.py -p no:xdist -o addopts="" -q -rxXs
+	$(PYTEST) tests/test_browser.py -rxXs
+
+test-pack:
+	$(PYTEST) tests/test_student_pack.py -s
