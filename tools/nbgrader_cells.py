@@ -37,7 +37,9 @@ REPO = Path(__file__).resolve().parents[1]
 NOTEBOOKS = REPO / "notebooks"
 HEADING = re.compile(r"^#+\s*Exercise\s+(?P<number>\d+\.\d+)\b(?P<title>.*?)\((?P<points>\d+)\s+points?\)\s*$",
                      re.MULTILINE)
-CHECK_CALL = re.compile(r"^\s*(?P<name>check_\w+)\s*\(", re.MULTILINE)
+# A check cell calls its check at the top level of the cell; a call inside a block (00 shows a failing check
+# inside try/except) is a demonstration, not a graded check.
+CHECK_CALL = re.compile(r"^(?P<name>check_\w+)\s*\(", re.MULTILINE)
 BEGIN_SOLUTION = "### BEGIN SOLUTION"
 
 
