@@ -164,6 +164,12 @@ def _is_library_file(filename: str) -> bool:
     return filename.startswith("<frozen") or any(marker in filename for marker in _LIBRARY_MARKERS)
 
 
+def _editable_name(qualname: str) -> str:
+    """The name a learner edits: ``f`` for ``outer.<locals>.f``, but ``MyValue.__mul__`` for its inner ``_backward``."""
+    scopes = qualname.split(".<locals>.")
+    return scopes[-2] if len(scopes) > 1 and scopes[-1].startswith("_") else scopes[-1]
+
+
 def _learner_frames(tb: TracebackType | None) -> list[tuple[str, int, str]]:
     """``(Class.method, line number, code)`` of each frame of ``tb`` that is the learner's own code."""
     frames = []
@@ -171,8 +177,7 @@ def _learner_frames(tb: TracebackType | None) -> list[tuple[str, int, str]]:
         code = tb.tb_frame.f_code
         if not _is_library_file(code.co_filename):
             line = linecache.getline(code.co_filename, tb.tb_lineno).strip()
-            name = getattr(code, "co_qualname", code.co_name).split(".<locals>")[0]  # the method the learner edits
-            frames.append((name, tb.tb_lineno, line))
+            frames.append((_editable_name(getattr(code, "co_qualname", code.co_name)), tb.tb_lineno, line))
         tb = tb.tb_next
     return frames
 
