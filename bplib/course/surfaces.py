@@ -209,6 +209,7 @@ def plot_contours(loss: Callable[[np.ndarray], np.ndarray], ax: plt.Axes | None 
     ax.contour(x, y, values, levels=levels, cmap="viridis", linewidths=0.8)
     ax.set_xlim(*xlim)
     ax.set_ylim(*ylim)
+    ax.set_aspect("equal")  # one scale on both axes, so a gradient looks perpendicular to its contour line
     ax.set_xlabel("$w_1$")
     ax.set_ylabel("$w_2$")
     if title:
