@@ -35,13 +35,23 @@ from _editions import BUILD, NOTEBOOKS, REPO, TOOLS  # noqa: E402
 import student_edition  # noqa: E402
 
 NAME = "backprop-from-scratch-student"
-LEARNER_PACKAGES = ["jupyterlab>=4.0"]   # bplib's own dependencies come with the wheel
 README = TOOLS / "templates" / "STUDENT_README.md"
 APPROX_INSTALL_MB = 420
 
 
 def project() -> dict:
     return tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+
+def learner_packages() -> list[str]:
+    """What the repository's requirements.txt gives a learner besides bplib (JupyterLab...): one source of truth.
+
+    bplib's own dependencies come with the wheel; the editable ``-e .`` line is replaced by the wheel.
+    """
+    lines = (REPO / "requirements.txt").read_text(encoding="utf-8").splitlines()
+    wanted = [line.split("#")[0].strip() for line in lines]
+    own = {dependency.split(">")[0].split("=")[0].strip().lower() for dependency in project()["dependencies"]}
+    return [spec for spec in wanted
+            if spec and not spec.startswith("-") and spec.split(">")[0].split("=")[0].strip().lower() not in own]
 
 
 def build_wheel(dest: Path) -> Path:
@@ -79,7 +89,7 @@ def build(out: Path, source: Path = NOTEBOOKS, quiet: bool = True) -> tuple[Path
     student_edition.build(folder / "notebooks", source, quiet=quiet)
     wheel = build_wheel(folder)
     meta = project()
-    requirements = [*LEARNER_PACKAGES, f"./{wheel.name}"]
+    requirements = [*learner_packages(), f"./{wheel.name}"]
     (folder / "requirements.txt").write_text(
         "# What a learner installs: `pip install -r requirements.txt` in this folder (see README.md).\n"
         + "\n".join(requirements) + "\n", encoding="utf-8")
