@@ -66,7 +66,8 @@ def _run_loss(fixed: Any) -> Iterator[tuple[str, Any]]:
     yield "backward() (dL/dpred)", _arr(loss.backward())
 
 
-# ---- wrong fixes, written as a learner writes them ---------------------------------------------
+# ---- wrong fixes: written out as a learner writes them, or (the two-layer backward of A, C and E)
+# ---- built by _variant from the corrected backward with one formula replaced ----------------------
 
 class _ABreaksForward(SuspectA):
     """Keeps a1 in forward but leaves the second sigmoid call: the output applies the sigmoid twice."""
@@ -79,21 +80,6 @@ class _ABreaksForward(SuspectA):
         return self.output
 
 
-class _AHalfFixed(SuspectA):
-    """Fixes dW2 in backward (uses sigmoid(z1)) but leaves sigmoid_derivative(z1) in the hidden delta."""
-
-    def backward(self, grad_out):
-        p = self.params
-        a1 = sigmoid(self.hidden)
-        d2 = grad_out * sigmoid_derivative(self.output)
-        self.grads["W2"] = a1.T @ d2
-        self.grads["b2"] = d2.sum(axis=0)
-        d1 = (d2 @ p["W2"].T) * sigmoid_derivative(self.hidden)
-        self.grads["W1"] = self.x.T @ d1
-        self.grads["b1"] = d1.sum(axis=0)
-        return d1 @ p["W1"].T
-
-
 class _BBreaksForward(SuspectB):
     """Makes forward fit the faulty backward: x @ W.T, another layer."""
 
@@ -104,24 +90,8 @@ class _BBreaksForward(SuspectB):
 
 class _BTransposed(SuspectB):
     def backward(self, grad_out):
-        self.grads["W"] = self.x.T @ grad_out
-        self.grads["b"] = grad_out.sum(axis=0)
+        super().backward(grad_out)  # dL/dW and dL/db as the suspect computes them (right)
         return self.params["W"] @ grad_out.T
-
-
-def _c_with_b1(b1: Callable[[np.ndarray], Any]) -> type:
-    class Wrong(SuspectC):
-        def backward(self, grad_out):
-            p = self.params
-            d2 = grad_out * sigmoid_derivative(self.a2)
-            self.grads["W2"] = self.a1.T @ d2
-            self.grads["b2"] = d2.sum(axis=0)
-            d1 = (d2 @ p["W2"].T) * sigmoid_derivative(self.a1)
-            self.grads["W1"] = self.x.T @ d1
-            self.grads["b1"] = b1(d1)
-            return d1 @ p["W1"].T
-
-    return Wrong
 
 
 class _DBreaksForward(SuspectD):
@@ -143,30 +113,29 @@ class _DScalar(SuspectD):
         return np.mean(2.0 * self.diff)
 
 
-class _ESigmoidGradOfA2(SuspectE):
-    def backward(self, grad_out):
-        p = self.params
-        d2 = grad_out * sigmoid_grad(self.a2)
-        self.grads["W2"] = self.a1.T @ d2
-        self.grads["b2"] = d2.sum(axis=0)
-        d1 = (d2 @ p["W2"].T) * sigmoid_derivative(self.a1)
-        self.grads["W1"] = self.x.T @ d1
-        self.grads["b1"] = d1.sum(axis=0)
-        return d1 @ p["W1"].T
+def _variant(suspect: type, *, a1: Callable | None = None, a2: Callable | None = None, d2: Callable | None = None,
+             dW2: Callable | None = None, hidden: Callable | None = None, db1: Callable | None = None) -> type:
+    """A wrong fix of a two-layer suspect (A, C, E): the corrected backward with one formula replaced.
 
+    ``a1(net)``, ``a2(net)``: the activations backward reads (``net.a1``, ``net.a2``; A keeps others);
+    ``d2(grad_out, a2)``: dL/dz2; ``dW2(a1, d2, a2)``; ``hidden(net, a1)``: the factor sigma'(z1) of
+    dL/dz1; ``db1(d1)``.
+    """
 
-class _EOnlyW2(SuspectE):
-    """Multiplies by sigma' only where dW2 is computed; b2 and the layer below still get grad_out."""
+    class Wrong(suspect):
+        def backward(self, grad_out):
+            p = self.params
+            act1 = a1(self) if a1 else self.a1
+            act2 = a2(self) if a2 else self.a2
+            delta2 = d2(grad_out, act2) if d2 else grad_out * sigmoid_derivative(act2)
+            self.grads["W2"] = dW2(act1, delta2, act2) if dW2 else act1.T @ delta2
+            self.grads["b2"] = delta2.sum(axis=0)
+            d1 = (delta2 @ p["W2"].T) * (hidden(self, act1) if hidden else sigmoid_derivative(act1))
+            self.grads["W1"] = self.x.T @ d1
+            self.grads["b1"] = db1(d1) if db1 else d1.sum(axis=0)
+            return d1 @ p["W1"].T
 
-    def backward(self, grad_out):
-        p = self.params
-        d2 = grad_out
-        self.grads["W2"] = self.a1.T @ (d2 * sigmoid_derivative(self.a2))
-        self.grads["b2"] = d2.sum(axis=0)
-        d1 = (d2 @ p["W2"].T) * sigmoid_derivative(self.a1)
-        self.grads["W1"] = self.x.T @ d1
-        self.grads["b1"] = d1.sum(axis=0)
-        return d1 @ p["W1"].T
+    return Wrong
 
 
 _BREAKS = "a fix that breaks the forward pass:"
@@ -177,7 +146,8 @@ FIX_A = Exercise(
     mistakes=(
         Mistake("half fixed: dW2 is right now, but the hidden delta still uses sigmoid_derivative(self.hidden), "
                 "the derivative formula for an ACTIVATION applied to the pre-activation z1; it needs a1 * (1 - a1).",
-                _AHalfFixed),
+                _variant(SuspectA, a1=lambda net: sigmoid(net.hidden), a2=lambda net: net.output,
+                         hidden=lambda net, a1: sigmoid_derivative(net.hidden))),
         Mistake("the fault of suspect A remains: backward still uses the pre-activation z1 (self.hidden) where "
                 "the activation a1 = sigmoid(z1) belongs, in dW2 = a1.T @ d2 and in a1 * (1 - a1).", SuspectA),
         Mistake(f"{_BREAKS} forward now keeps a1 = sigmoid(z1) in self.hidden, but the next line still applies "
@@ -208,10 +178,10 @@ FIX_C = Exercise(
         Mistake("the fault of suspect C remains: grads['b1'] sums d1 over axis=1 (the hidden units of each "
                 "example); the bias gradient sums over the batch, axis=0.", SuspectC),
         Mistake("grads['b1'] sums d1 over all axes (a single number): sum over the batch only, "
-                "d1.sum(axis=0), shape (4,) like b1.", _c_with_b1(lambda d1: d1.sum())),
+                "d1.sum(axis=0), shape (4,) like b1.", _variant(SuspectC, db1=lambda d1: d1.sum())),
         Mistake("grads['b1'] is the mean of d1 over the batch, N times too small: the bias gradient is the "
                 "sum, d1.sum(axis=0) (the 1/N of a mean loss is already inside grad_out).",
-                _c_with_b1(lambda d1: d1.mean(axis=0))),
+                _variant(SuspectC, db1=lambda d1: d1.mean(axis=0))),
     ),
     passed="forward unchanged, and every gradient matches the corrected network.",
 )
@@ -239,11 +209,13 @@ FIX_E = Exercise(
     mistakes=(
         Mistake("half fixed: dW2 has the sigmoid's derivative, but b2 and the layer below still use grad_out: "
                 "change d2 itself, d2 = grad_out * sigmoid_derivative(self.a2), so every line after uses it.",
-                _EOnlyW2),
+                _variant(SuspectE, d2=lambda grad_out, a2: grad_out,
+                         dW2=lambda a1, d2, a2: a1.T @ (d2 * sigmoid_derivative(a2)))),
         Mistake("the fault of suspect E remains: d2 = grad_out is dL/d(output), not dL/dz2; multiply by the "
                 "output sigmoid's derivative, sigmoid_derivative(self.a2).", SuspectE),
         Mistake("d2 uses sigmoid_grad(self.a2): sigmoid_grad takes the PRE-activation z; self.a2 is the "
-                "activation, whose derivative is sigmoid_derivative(self.a2) = a2 * (1 - a2).", _ESigmoidGradOfA2),
+                "activation, whose derivative is sigmoid_derivative(self.a2) = a2 * (1 - a2).",
+                _variant(SuspectE, d2=lambda grad_out, a2: grad_out * sigmoid_grad(a2))),
     ),
     passed="forward unchanged, and every gradient matches the corrected network.",
 )

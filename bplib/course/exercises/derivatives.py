@@ -54,23 +54,10 @@ def _run_central_gradient(gradient: Callable[..., Any]) -> Iterator[tuple[str, A
         yield f"central_gradient(f, x, h={_H:g}) for {where}", None if estimate is None else np.array(estimate, dtype=float)
 
 
-def _central_gradient(f: Callable[[np.ndarray], float], x: np.ndarray, h: float = 1e-5) -> np.ndarray:
-    """The reference: one entry at a time, perturbed in place and restored."""
-    grad = np.zeros(x.shape)
-    for index in np.ndindex(x.shape):
-        old = x[index]
-        x[index] = old + h
-        f_plus = f(x)
-        x[index] = old - h
-        f_minus = f(x)
-        x[index] = old
-        grad[index] = (f_plus - f_minus) / (2 * h)
-    return grad
-
-
-def _difference_variant(difference: Callable[[float, float, float, float], float],
-                        restore: bool = True) -> Callable[..., np.ndarray]:
-    """A wrong answer: the reference loop with ``difference(f_plus, f_minus, f_x, h)`` per entry."""
+def _differences(difference: Callable[[float, float, float, float], float],
+                 restore: bool = True) -> Callable[..., np.ndarray]:
+    """A ``central_gradient``: one entry at a time, perturbed in place (and restored), with
+    ``difference(f_plus, f_minus, f_x, h)`` per entry: the reference, or a wrong formula."""
 
     def gradient(f: Callable[[np.ndarray], float], x: np.ndarray, h: float = 1e-5) -> np.ndarray:
         grad = np.zeros(x.shape)
@@ -87,6 +74,10 @@ def _difference_variant(difference: Callable[[float, float, float, float], float
         return grad
 
     return gradient
+
+
+#: The reference: (f(x + h e_i) - f(x - h e_i)) / (2 h) for every entry.
+_central_gradient = _differences(lambda fp, fm, fx, h: (fp - fm) / (2 * h))
 
 
 def _all_entries_at_once(f: Callable[[np.ndarray], float], x: np.ndarray, h: float = 1e-5) -> np.ndarray:
@@ -116,20 +107,20 @@ CENTRAL_GRADIENT = Exercise(
     mistakes=_named("central_gradient", (
         Mistake("x is not the same after the call: restore each entry (x[index] = old) after its two "
                 "evaluations, or every later entry is estimated at a shifted point (and the caller's x is changed).",
-                _difference_variant(lambda fp, fm, fx, h: (fp - fm) / (2 * h), restore=False)),
+                _differences(lambda fp, fm, fx, h: (fp - fm) / (2 * h), restore=False)),
         Mistake(f"it looks like a forward difference (f(x + h e_i) - f(x)) / h: its error is about h/2 |f''|, "
                 f"a hundred times larger than the central difference's here. Use {_FORMULA}.",
-                _difference_variant(lambda fp, fm, fx, h: (fp - fx) / h)),
+                _differences(lambda fp, fm, fx, h: (fp - fx) / h)),
         Mistake(f"it is twice the derivative: the two points x + h e_i and x - h e_i are 2h apart, so divide by "
-                f"2 * h, not by h: {_FORMULA}.", _difference_variant(lambda fp, fm, fx, h: (fp - fm) / h)),
+                f"2 * h, not by h: {_FORMULA}.", _differences(lambda fp, fm, fx, h: (fp - fm) / h)),
         Mistake(f"the division is missing: f(x + h e_i) - f(x - h e_i) is a difference of values, divide it by "
                 f"the distance 2 * h: {_FORMULA}. (Watch the brackets: (f_plus - f_minus) / 2 * h multiplies by h.)",
-                _difference_variant(lambda fp, fm, fx, h: fp - fm)),
+                _differences(lambda fp, fm, fx, h: fp - fm)),
         Mistake(f"the division is (f_plus - f_minus) / 2 * h, which Python reads as ((f_plus - f_minus) / 2) * h: "
                 f"put brackets around the denominator, / (2 * h).",
-                _difference_variant(lambda fp, fm, fx, h: (fp - fm) / 2 * h)),
+                _differences(lambda fp, fm, fx, h: (fp - fm) / 2 * h)),
         Mistake(f"the sign is wrong: it computes (f(x - h e_i) - f(x + h e_i)) / (2 h). The point ahead, "
-                f"x + h e_i, comes first: {_FORMULA}.", _difference_variant(lambda fp, fm, fx, h: (fm - fp) / (2 * h))),
+                f"x + h e_i, comes first: {_FORMULA}.", _differences(lambda fp, fm, fx, h: (fm - fp) / (2 * h))),
         Mistake("every entry got the same number: x + h moves ALL entries at once. Perturb one entry at a time "
                 "(x[index] = old + h), so that each difference measures the change due to that entry alone.",
                 _all_entries_at_once),
@@ -199,14 +190,31 @@ def _in_place(formula: Callable[[np.ndarray], np.ndarray]) -> Callable[[np.ndarr
 _CHAIN = ("differentiate 1/u with u = 1 + exp(-z), and multiply by the inner derivative du/dz; then write the "
           "result through sigma(z).")
 
-SIGMOID_DERIVATIVE = Exercise(
-    id="01-sigmoid-derivative",
-    title="sigmoid_derivative by the chain rule",
-    writes="`sigmoid_derivative`",
-    names=("sigmoid_derivative",),
-    run=_derivative_run("sigmoid_derivative", _sigmoid),
-    reference=lambda z: _sigmoid(z) * (1 - _sigmoid(z)),
-    mistakes=_named("sigmoid_derivative", (
+
+def _derivative_exercise(name: str, function: Callable[[np.ndarray], np.ndarray],
+                         reference: Callable[[np.ndarray], np.ndarray], formula: str,
+                         mistakes: tuple[Mistake, ...]) -> Exercise:
+    """The exercise ``01-<name>``: the elementwise derivative ``name`` of ``function``, checked against
+    ``reference`` (the ``formula`` named when it passes) and central differences. ``mistakes`` are the
+    typical wrong answers, followed by the reference computed with the caller's z changed in place."""
+    return Exercise(
+        id=f"01-{name.replace('_', '-')}",
+        title=f"{name} by the chain rule",
+        writes=f"`{name}`",
+        names=(name,),
+        run=_derivative_run(name, function),
+        reference=reference,
+        mistakes=_named(name, (*mistakes, Mistake(_IN_PLACE.format(name=name), _in_place(reference)))),
+        limits={f"relative error of {name}(z) against central differences":
+                (_FD_LIMIT, f"{name} agrees with the reference but not with central differences.")},
+        error_hint=_ERROR_HINT,
+        passed=f"{name} matches {formula} on every entry, and central differences "
+               f"(relative error < 1e-7: True).",
+    )
+
+
+SIGMOID_DERIVATIVE = _derivative_exercise(
+    "sigmoid_derivative", _sigmoid, lambda z: _sigmoid(z) * (1 - _sigmoid(z)), "sigma(z) (1 - sigma(z))", (
         Mistake("it returns sigma(z) itself, the function value, not its derivative. Apply the chain rule: "
                 + _CHAIN, _sigmoid),
         Mistake("it computes z * (1 - z): the formula a (1 - a) takes the activation a = sigma(z), not the "
@@ -222,24 +230,11 @@ SIGMOID_DERIVATIVE = Exercise(
                 "(1 + exp(-z)) must appear squared in the denominator.", lambda z: 1 - _sigmoid(z)),
         Mistake(_NOT_ELEMENTWISE_DOT, lambda z: np.dot(_sigmoid(z).ravel(), 1 - _sigmoid(z).ravel())),
         Mistake(_NOT_ELEMENTWISE_OUTER, lambda z: np.outer(_sigmoid(z), 1 - _sigmoid(z))),
-        Mistake(_IN_PLACE.format(name="sigmoid_derivative"), _in_place(lambda z: _sigmoid(z) * (1 - _sigmoid(z)))),
-    )),
-    limits={"relative error of sigmoid_derivative(z) against central differences":
-            (_FD_LIMIT, "sigmoid_derivative agrees with the reference but not with central differences.")},
-    error_hint=_ERROR_HINT,
-    passed="sigmoid_derivative matches sigma(z) (1 - sigma(z)) on every entry, and central differences "
-           "(relative error < 1e-7: True).",
-)
+    ))
 check_sigmoid_derivative = SIGMOID_DERIVATIVE.check
 
-TANH_DERIVATIVE = Exercise(
-    id="01-tanh-derivative",
-    title="tanh_derivative by the chain rule",
-    writes="`tanh_derivative`",
-    names=("tanh_derivative",),
-    run=_derivative_run("tanh_derivative", np.tanh),
-    reference=lambda z: 1 - np.tanh(z) ** 2,
-    mistakes=_named("tanh_derivative", (
+TANH_DERIVATIVE = _derivative_exercise(
+    "tanh_derivative", np.tanh, lambda z: 1 - np.tanh(z) ** 2, "1 - tanh(z)**2", (
         Mistake("it returns tanh(z) itself, the function value, not its derivative. Apply the chain rule (or "
                 "the quotient rule) and write the result using tanh(z).", np.tanh),
         Mistake("it computes 1 - tanh(z), but tanh(z) must be squared: 1 - tanh(z)**2 (the derivative of a "
@@ -256,12 +251,5 @@ TANH_DERIVATIVE = Exercise(
         Mistake("it is twice the derivative: an inner factor 2 was counted twice.",
                 lambda z: 2 * (1 - np.tanh(z) ** 2)),
         Mistake(_NOT_ELEMENTWISE_DOT, lambda z: np.sum(1 - np.tanh(z) ** 2)),
-        Mistake(_IN_PLACE.format(name="tanh_derivative"), _in_place(lambda z: 1 - np.tanh(z) ** 2)),
-    )),
-    limits={"relative error of tanh_derivative(z) against central differences":
-            (_FD_LIMIT, "tanh_derivative agrees with the reference but not with central differences.")},
-    error_hint=_ERROR_HINT,
-    passed="tanh_derivative matches 1 - tanh(z)**2 on every entry, and central differences "
-           "(relative error < 1e-7: True).",
-)
+    ))
 check_tanh_derivative = TANH_DERIVATIVE.check

@@ -39,61 +39,38 @@ def _run(descend: Any) -> Iterator[tuple[str, Any]]:
         yield f"w0 after descend(...) on {name} (the caller's start)", w0.copy()
 
 
-def _descend(grad: Grad, w0: Any, lr: float, steps: int) -> np.ndarray:
-    """The reference: ``steps`` updates ``w <- w - lr * grad(w)``, every point kept, the start first."""
-    w = np.array(w0, dtype=np.float64)
-    path = [w.copy()]
-    for _ in range(steps):
-        w = w - lr * grad(w)
-        path.append(w.copy())
-    return np.array(path)
+def _descent(update: Callable[[np.ndarray, np.ndarray, float], np.ndarray]) -> Callable[..., np.ndarray]:
+    """``descend`` with the update ``w = update(w, grad(w), lr)``: the reference, or a wrong update rule."""
+
+    def descend(grad: Grad, w0: Any, lr: float, steps: int) -> np.ndarray:
+        w = np.array(w0, dtype=np.float64)
+        path = [w.copy()]
+        for _ in range(steps):
+            w = update(w, grad(w), lr)
+            path.append(w.copy())
+        return np.array(path)
+
+    return descend
 
 
-def _ascent(grad: Grad, w0: Any, lr: float, steps: int) -> np.ndarray:
-    w = np.array(w0, dtype=np.float64)
-    path = [w.copy()]
-    for _ in range(steps):
-        w = w + lr * grad(w)
-        path.append(w.copy())
-    return np.array(path)
+#: The reference: ``steps`` updates ``w <- w - lr * grad(w)``, every point kept, the start first.
+_descend = _descent(lambda w, g, lr: w - lr * g)
 
 
-def _lr_on_point(grad: Grad, w0: Any, lr: float, steps: int) -> np.ndarray:
-    w = np.array(w0, dtype=np.float64)
-    path = [w.copy()]
-    for _ in range(steps):
-        w = lr * w - grad(w)
-        path.append(w.copy())
-    return np.array(path)
-
-
+# Wrong numbers of points: the reference's path without its start or its end, or with one update too many.
 def _no_start(grad: Grad, w0: Any, lr: float, steps: int) -> np.ndarray:
-    w = np.array(w0, dtype=np.float64)
-    path = []
-    for _ in range(steps):
-        w = w - lr * grad(w)
-        path.append(w.copy())
-    return np.array(path)
+    return _descend(grad, w0, lr, steps)[1:]
 
 
 def _no_last(grad: Grad, w0: Any, lr: float, steps: int) -> np.ndarray:
-    w = np.array(w0, dtype=np.float64)
-    path = []
-    for _ in range(steps):
-        path.append(w.copy())
-        w = w - lr * grad(w)
-    return np.array(path)
+    return _descend(grad, w0, lr, steps)[:-1]
 
 
 def _one_too_many(grad: Grad, w0: Any, lr: float, steps: int) -> np.ndarray:
-    w = np.array(w0, dtype=np.float64)
-    path = [w.copy()]
-    for _ in range(steps + 1):
-        w = w - lr * grad(w)
-        path.append(w.copy())
-    return np.array(path)
+    return _descend(grad, w0, lr, steps + 1)
 
 
+# Aliasing: written out, since the mistake is in where the arrays live.
 def _same_object(grad: Grad, w0: Any, lr: float, steps: int) -> list[np.ndarray]:
     w = np.array(w0, dtype=np.float64)
     path = [w]
@@ -124,9 +101,10 @@ DESCENT = Exercise(
     reference=_descend,
     mistakes=(
         Mistake("the path climbs: w + lr * grad(w) is gradient ASCENT. The gradient points uphill, so step "
-                "against it: w = w - lr * grad(w).", _ascent),
+                "against it: w = w - lr * grad(w).", _descent(lambda w, g, lr: w + lr * g)),
         Mistake("the learning rate multiplies the point instead of the gradient (lr * w - grad(w)): the update "
-                "is w = w - lr * grad(w), the point minus a small step along the gradient.", _lr_on_point),
+                "is w = w - lr * grad(w), the point minus a small step along the gradient.",
+                _descent(lambda w, g, lr: lr * w - g)),
         Mistake("the path has `steps` points and leaves out the start: it must have steps + 1 points, "
                 "path[0] = w0, then one point after each update.", _no_start),
         Mistake("the path has `steps` points and leaves out the last one: it must have steps + 1 points, the "

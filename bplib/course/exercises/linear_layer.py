@@ -50,7 +50,10 @@ def _build(layer_class: Any, W: np.ndarray, b: np.ndarray) -> Any:
 
 
 def _copy(value: Any) -> Any:
-    return None if value is None else np.array(value, dtype=np.float64)
+    """A copy of a result as it is now: the engine judges the results only after ``_run`` ends, and a
+    learner's layer may change an array it returned later in the run (``self.grads["W"] += ...`` on the
+    second backward would change the first grads['W'] too). None stays None (the engine says it is missing)."""
+    return None if value is None else np.array(value)
 
 
 def _run(layer_class: Any) -> Iterator[tuple[str, Any]]:
