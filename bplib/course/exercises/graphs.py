@@ -196,32 +196,6 @@ class _MyValue:
             node._backward()
 
 
-class _OverwritesInMul(_MyValue):
-    def __mul__(self, other: Any) -> _MyValue:
-        other = other if isinstance(other, _MyValue) else type(self)(other)
-        out = type(self)(self.data * other.data, (self, other))
-
-        def _backward() -> None:
-            self.grad = other.data * out.grad
-            other.grad = self.data * out.grad
-
-        out._backward = _backward
-        return out
-
-
-class _SwappedProduct(_MyValue):
-    def __mul__(self, other: Any) -> _MyValue:
-        other = other if isinstance(other, _MyValue) else type(self)(other)
-        out = type(self)(self.data * other.data, (self, other))
-
-        def _backward() -> None:
-            self.grad += self.data * out.grad
-            other.grad += other.data * out.grad
-
-        out._backward = _backward
-        return out
-
-
 class _NoSeed(_MyValue):
     def backward(self) -> None:
         for node in reversed(self.topological_order()):
@@ -264,50 +238,23 @@ class _NoVisitedSet(_MyValue):
         return order
 
 
-class _PowerNoFactor(_MyValue):
-    def __pow__(self, k: float) -> _MyValue:
-        out = type(self)(self.data ** k, (self,))
+def _variant(operation: str, local_grads: Any, assign: bool = False) -> type:
+    """A wrong MyValue: the reference with the ``_backward`` of ``operation`` ("__mul__", "__pow__" or
+    "tanh") replaced. ``local_grads(out, *inputs)`` gives each input's contribution (``inputs`` are
+    ``out._prev``, then the exponent k for ``**``); they are added to the inputs' grads, or assigned."""
+
+    def method(self: _MyValue, *args: Any) -> _MyValue:
+        out = getattr(_MyValue, operation)(self, *args)
+        inputs = (*out._prev, *args) if operation == "__pow__" else out._prev
 
         def _backward() -> None:
-            self.grad += self.data ** (k - 1) * out.grad
+            for node, grad in zip(out._prev, local_grads(out, *inputs)):
+                node.grad = grad if assign else node.grad + grad
 
         out._backward = _backward
         return out
 
-
-class _PowerSameExponent(_MyValue):
-    def __pow__(self, k: float) -> _MyValue:
-        out = type(self)(self.data ** k, (self,))
-
-        def _backward() -> None:
-            self.grad += k * self.data ** k * out.grad
-
-        out._backward = _backward
-        return out
-
-
-class _TanhNoSquare(_MyValue):
-    def tanh(self) -> _MyValue:
-        t = math.tanh(self.data)
-        out = type(self)(t, (self,))
-
-        def _backward() -> None:
-            self.grad += (1 - t) * out.grad
-
-        out._backward = _backward
-        return out
-
-
-class _TanhOfInput(_MyValue):
-    def tanh(self) -> _MyValue:
-        t = math.tanh(self.data)
-        out = type(self)(t, (self,))
-
-        def _backward() -> None:
-            self.grad += (1 - self.data ** 2) * out.grad
-
-        out._backward = _backward
-        return out
+    return type(f"_Wrong{operation.strip('_').title()}", (_MyValue,), {operation: method})
 
 
 _ORDER = ("A node may pass its gradient on only when it is complete, after every node that uses it has added "
@@ -328,17 +275,19 @@ MY_VALUE = Exercise(
                 "calls the _backward functions; without it every contribution is a multiple of 0.", _NoSeed),
         Mistake("a.grad is half of 2a for a * a: the _backward of * sets the grads (=) instead of adding to them "
                 "(+=). When both inputs are the same node, the second assignment erases the first contribution.",
-                _OverwritesInMul),
+                _variant("__mul__", lambda out, a, b: (b.data * out.grad, a.data * out.grad), assign=True)),
         Mistake("the partials of * are swapped: for out = self * other, self gets other.data * out.grad and other "
-                "gets self.data * out.grad (each input gets the OTHER factor).", _SwappedProduct),
+                "gets self.data * out.grad (each input gets the OTHER factor).",
+                _variant("__mul__", lambda out, a, b: (a.data * out.grad, b.data * out.grad))),
         Mistake("the _backward of ** misses the factor k of the power rule: d(a**k)/da = k * a**(k - 1).",
-                _PowerNoFactor),
+                _variant("__pow__", lambda out, a, k: (a.data ** (k - 1) * out.grad,))),
         Mistake("the _backward of ** uses the exponent k instead of k - 1: d(a**k)/da = k * a**(k - 1).",
-                _PowerSameExponent),
+                _variant("__pow__", lambda out, a, k: (k * a.data ** k * out.grad,))),
         Mistake("the _backward of tanh uses 1 - t instead of 1 - t**2: d tanh(a)/da = 1 - tanh(a)**2 (square the "
-                "output t).", _TanhNoSquare),
+                "output t).", _variant("tanh", lambda out, a: ((1 - out.data) * out.grad,))),
         Mistake("the _backward of tanh uses 1 - a**2 with the input a = self.data: the formula takes the OUTPUT, "
-                "1 - t**2 with t = tanh(a).", _TanhOfInput),
+                "1 - t**2 with t = tanh(a).",
+                _variant("tanh", lambda out, a: ((1 - a.data ** 2) * out.grad,))),
         Mistake(f"a node used twice passed its gradient on before it was complete (and then again): backward "
                 f"recurses from the output into each input, depth first. {_ORDER}", _RecursiveFromOutput),
         Mistake(f"a node used twice (d) passes its gradient on twice: the topological order lists it twice. Keep "

@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from bplib.course.exercises.engine import Exercise, ExerciseFailed, Mistake
+from bplib.course.exercises.optimisers import rmsprop_step_reference, rmsprop_variant
 
 __all__ = ["LINEAR", "RELU", "SOFTMAX_CROSS_ENTROPY", "RMSPROP", "CONFIDENTLY_WRONG",
            "check_capstone_linear", "check_capstone_relu", "check_capstone_loss", "check_capstone_rmsprop",
@@ -281,48 +282,29 @@ def _run_rmsprop(update: Callable) -> Iterator[tuple[str, Any]]:
         yield f"param after step {t}", _array(param)
 
 
-def _rmsprop_update(param: np.ndarray, grad: np.ndarray, s: np.ndarray, lr: float, rho: float,
-                    eps: float) -> tuple[np.ndarray, np.ndarray]:
-    s = rho * s + (1 - rho) * grad**2
-    param = param - lr * grad / np.sqrt(s + eps)
-    return param, s
-
-
-def _rmsprop_with(s_new: Callable | None = None, step: Callable | None = None, old_s: bool = False) -> Callable:
-    """A wrong update: ``s_new(s, g, rho)``, ``step(g, s, lr, eps)``, or the step taken with the old s."""
-    def update(param: np.ndarray, grad: np.ndarray, s: np.ndarray, lr: float, rho: float,
-               eps: float) -> tuple[np.ndarray, np.ndarray]:
-        new = s_new(s, grad, rho) if s_new else rho * s + (1 - rho) * grad**2
-        used = s if old_s else new
-        with np.errstate(divide="ignore", invalid="ignore"):
-            delta = step(grad, used, lr, eps) if step else lr * grad / np.sqrt(used + eps)
-        return param - delta, new
-    return update
-
-
 RMSPROP = Exercise(
     id="13-rmsprop",
     title="rmsprop_update",
     writes="`rmsprop_update`",
     names=("rmsprop_update",),
     run=_run_rmsprop,
-    reference=_rmsprop_update,
+    reference=rmsprop_step_reference,
     mistakes=(
         Mistake("s averages the gradient g instead of its square: s = rho * s + (1 - rho) * grad**2 (a running "
                 "mean of g squared, whose root is the gradient's typical size).",
-                _rmsprop_with(s_new=lambda s, g, rho: rho * s + (1 - rho) * g)),
+                rmsprop_variant(s_new=lambda s, g, rho: rho * s + (1 - rho) * g)),
         Mistake("rho and 1 - rho are swapped: the old s keeps the weight rho (0.9) and the new g**2 gets "
                 "1 - rho (0.1): s = rho * s + (1 - rho) * grad**2.",
-                _rmsprop_with(s_new=lambda s, g, rho: (1 - rho) * s + rho * g**2)),
+                rmsprop_variant(s_new=lambda s, g, rho: (1 - rho) * s + rho * g**2)),
         Mistake("the step used the s of the previous step: update s first, then divide by sqrt(s + eps) with "
-                "the new s.", _rmsprop_with(old_s=True)),
+                "the new s.", rmsprop_variant(old_s=True)),
         Mistake("eps is added after the square root, sqrt(s) + eps: that is PyTorch's placement. This course "
                 "follows Keras (notebook 11, and bplib's RMSprop): param - lr * grad / np.sqrt(s + eps).",
-                _rmsprop_with(step=lambda g, s, lr, eps: lr * g / (np.sqrt(s) + eps))),
+                rmsprop_variant(step=lambda g, s, lr, eps: lr * g / (np.sqrt(s) + eps))),
         Mistake("the square root is missing: divide by np.sqrt(s + eps), the root mean square of the gradients, "
-                "not by their mean square s + eps.", _rmsprop_with(step=lambda g, s, lr, eps: lr * g / (s + eps))),
+                "not by their mean square s + eps.", rmsprop_variant(step=lambda g, s, lr, eps: lr * g / (s + eps))),
         Mistake("the parameter moved uphill: subtract the step, param - lr * grad / np.sqrt(s + eps).",
-                _rmsprop_with(step=lambda g, s, lr, eps: -lr * g / np.sqrt(s + eps))),
+                rmsprop_variant(step=lambda g, s, lr, eps: -lr * g / np.sqrt(s + eps))),
     ),
     error_hint="param, grad and s have the same shape; rmsprop_update returns the new (param, s).",
     passed="s = rho s + (1 - rho) g**2, then param - lr g / sqrt(s + eps) (Keras's formula), over three steps.",

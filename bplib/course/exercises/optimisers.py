@@ -23,7 +23,7 @@ as such whatever the learner did with theta.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
@@ -166,34 +166,19 @@ def _run_rmsprop(step: Any) -> Iterator[tuple[str, Any]]:
             yield f"theta after step {t}", theta
 
 
-def _rms_g_not_squared(theta, g, s, lr, rho, eps):  # type: ignore[no-untyped-def]
-    s = rho * s + (1 - rho) * g
-    return theta - lr * g / np.sqrt(s + eps), s
+def rmsprop_variant(s_new: Callable | None = None, step: Callable | None = None, old_s: bool = False) -> Callable:
+    """A wrong RMSprop step: the reference with ``s_new(s, g, rho)`` or ``step(g, s, lr, eps)`` replaced, or the
+    step taken with the old s (also the wrong answers of the capstone's ``rmsprop_update``, notebook 13)."""
 
+    def update(theta: np.ndarray, g: np.ndarray, s: np.ndarray, lr: float, rho: float,
+               eps: float) -> tuple[np.ndarray, np.ndarray]:
+        new = s_new(s, g, rho) if s_new else rho * s + (1 - rho) * g**2
+        used = s if old_s else new
+        with np.errstate(divide="ignore", invalid="ignore"):
+            delta = step(g, used, lr, eps) if step else lr * g / np.sqrt(used + eps)
+        return theta - delta, new
 
-def _rms_no_one_minus_rho(theta, g, s, lr, rho, eps):  # type: ignore[no-untyped-def]
-    s = rho * s + g**2
-    return theta - lr * g / np.sqrt(s + eps), s
-
-
-def _rms_swapped_rho(theta, g, s, lr, rho, eps):  # type: ignore[no-untyped-def]
-    s = (1 - rho) * s + rho * g**2
-    return theta - lr * g / np.sqrt(s + eps), s
-
-
-def _rms_eps_outside(theta, g, s, lr, rho, eps):  # type: ignore[no-untyped-def]
-    s = rho * s + (1 - rho) * g**2
-    return theta - lr * g / (np.sqrt(s) + eps), s
-
-
-def _rms_no_sqrt(theta, g, s, lr, rho, eps):  # type: ignore[no-untyped-def]
-    s = rho * s + (1 - rho) * g**2
-    return theta - lr * g / (s + eps), s
-
-
-def _rms_sign(theta, g, s, lr, rho, eps):  # type: ignore[no-untyped-def]
-    s = rho * s + (1 - rho) * g**2
-    return theta + lr * g / np.sqrt(s + eps), s
+    return update
 
 
 RMSPROP_STEP = Exercise(
@@ -205,17 +190,19 @@ RMSPROP_STEP = Exercise(
     reference=rmsprop_step_reference,
     mistakes=(
         Mistake("s is a running mean of g, not of g squared: s = rho * s + (1 - rho) * g**2 (a mean of g "
-                "can be negative, and its square root then nan).", _rms_g_not_squared),
+                "can be negative, and its square root then nan).",
+                rmsprop_variant(s_new=lambda s, g, rho: rho * s + (1 - rho) * g)),
         Mistake("s adds g**2 without the factor (1 - rho): s = rho * s + (1 - rho) * g**2.",
-                _rms_no_one_minus_rho),
+                rmsprop_variant(s_new=lambda s, g, rho: rho * s + g**2)),
         Mistake("rho and 1 - rho are swapped: the old s keeps the weight rho, s = rho * s + (1 - rho) * g**2.",
-                _rms_swapped_rho),
+                rmsprop_variant(s_new=lambda s, g, rho: (1 - rho) * s + rho * g**2)),
         Mistake("theta uses sqrt(s) + eps, PyTorch's placement of eps (outside the root): bplib follows "
                 "Keras, which puts eps inside, theta = theta - lr * g / np.sqrt(s + eps). The two differ "
-                "for small gradients.", _rms_eps_outside),
+                "for small gradients.", rmsprop_variant(step=lambda g, s, lr, eps: lr * g / (np.sqrt(s) + eps))),
         Mistake("theta divides by s + eps: the square root is missing, theta = theta - lr * g / np.sqrt(s + eps) "
-                "(root mean square).", _rms_no_sqrt),
-        Mistake("theta moved uphill: the update subtracts, theta = theta - lr * g / np.sqrt(s + eps).", _rms_sign),
+                "(root mean square).", rmsprop_variant(step=lambda g, s, lr, eps: lr * g / (s + eps))),
+        Mistake("theta moved uphill: the update subtracts, theta = theta - lr * g / np.sqrt(s + eps).",
+                rmsprop_variant(step=lambda g, s, lr, eps: -lr * g / np.sqrt(s + eps))),
     ),
     error_hint="rmsprop_step(theta, g, s, lr, rho, eps) returns the tuple (theta, s), arrays of theta's shape.",
     passed="s = rho s + (1 - rho) g**2 and theta = theta - lr g / sqrt(s + eps), as bplib's RMSprop, over "
