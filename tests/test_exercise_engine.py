@@ -181,3 +181,15 @@ def test_in_jupyter_a_failed_check_stops_run_all() -> None:
     ])
     with pytest.raises(CellExecutionError):
         NotebookClient(nb, timeout=120, kernel_name="python3").execute()
+
+
+def test_snapshot_freezes_a_result_and_keeps_what_judge_must_name() -> None:
+    from bplib.course.exercises.engine import snapshot
+
+    grads = np.ones(3, dtype=np.float32)
+    frozen = snapshot(grads)
+    grads += 1  # the learner's code changes its array later in the run
+    assert frozen.dtype == np.float64 and np.all(frozen == 1.0)
+    assert snapshot(None) is None
+    assert snapshot("PASSED") == "PASSED"
+    assert "should be a number" in judge(DOUBLE, {"f(x)": snapshot("PASSED")}).message

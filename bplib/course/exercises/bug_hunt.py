@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from bplib.course.exercises.engine import Exercise, Mistake
+from bplib.course.exercises.engine import Exercise, Mistake, snapshot
 from bplib.course.suspects import (SuspectA, SuspectB, SuspectC, SuspectD, SuspectE, corrected,
                                    sigmoid_derivative)
 from bplib.data import xor
@@ -28,20 +28,17 @@ __all__ = ["FIX_A", "FIX_B", "FIX_C", "FIX_D", "FIX_E",
 _FORWARD_NAME = "forward(X) (a fix must leave it as the suspect computes it)"
 
 
-def _arr(value: Any) -> Any:
-    return None if value is None else np.array(value, dtype=np.float64)
-
 
 def _run_network(fixed: Any) -> Iterator[tuple[str, Any]]:
     """A, C, E: forward on XOR's four inputs, backward of a fixed upstream gradient, every result."""
     X = xor()[0]
     grad_out = np.random.default_rng(71).normal(size=(4, 1))
     net = fixed(rng=np.random.default_rng(70))
-    yield _FORWARD_NAME, _arr(net.forward(X.copy()))
+    yield _FORWARD_NAME, snapshot(net.forward(X.copy()))
     dX = net.backward(grad_out.copy())
     for name in ("W2", "b2", "W1", "b1"):
-        yield f"grads['{name}']", _arr(net.grads.get(name))
-    yield "backward(grad_out) (dL/dX)", _arr(dX)
+        yield f"grads['{name}']", snapshot(net.grads.get(name))
+    yield "backward(grad_out) (dL/dX)", snapshot(dX)
 
 
 def _run_linear(fixed: Any) -> Iterator[tuple[str, Any]]:
@@ -50,11 +47,11 @@ def _run_linear(fixed: Any) -> Iterator[tuple[str, Any]]:
         rng = np.random.default_rng(seed)
         layer = fixed(*sizes, rng=rng)
         x, grad_out = rng.normal(size=(n, sizes[0])), rng.normal(size=(n, sizes[1]))
-        yield f"forward(x){where} (a fix must leave it as the suspect computes it)", _arr(layer.forward(x.copy()))
+        yield f"forward(x){where} (a fix must leave it as the suspect computes it)", snapshot(layer.forward(x.copy()))
         dx = layer.backward(grad_out.copy())
-        yield f"grads['W']{where}", _arr(layer.grads.get("W"))
-        yield f"grads['b']{where}", _arr(layer.grads.get("b"))
-        yield f"backward(grad_out){where} (dL/dx)", _arr(dx)
+        yield f"grads['W']{where}", snapshot(layer.grads.get("W"))
+        yield f"grads['b']{where}", snapshot(layer.grads.get("b"))
+        yield f"backward(grad_out){where} (dL/dx)", snapshot(dx)
 
 
 def _run_loss(fixed: Any) -> Iterator[tuple[str, Any]]:
@@ -62,8 +59,8 @@ def _run_loss(fixed: Any) -> Iterator[tuple[str, Any]]:
     rng = np.random.default_rng(74)
     pred, target = rng.uniform(size=(4, 3)), rng.uniform(size=(4, 3))
     loss = fixed()
-    yield "forward(pred, target) (a fix must leave the loss as it is, the mean)", _arr(loss.forward(pred, target))
-    yield "backward() (dL/dpred)", _arr(loss.backward())
+    yield "forward(pred, target) (a fix must leave the loss as it is, the mean)", snapshot(loss.forward(pred, target))
+    yield "backward() (dL/dpred)", snapshot(loss.backward())
 
 
 # ---- wrong fixes: written out as a learner writes them, or (the two-layer backward of A, C and E)

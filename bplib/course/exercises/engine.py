@@ -43,7 +43,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 __all__ = ["Exercise", "Mistake", "Verdict", "ExerciseFailed", "NotDoneYet", "EXERCISES",
-           "collect", "judge", "evaluate", "notebook_verdicts", "report"]
+           "collect", "judge", "evaluate", "notebook_verdicts", "report", "snapshot"]
 
 _BPLIB_DIR = pathlib.Path(__file__).resolve().parents[2]  # .../bplib
 _LIBRARY_MARKERS = ("site-packages", "dist-packages", "/lib/python")
@@ -225,6 +225,22 @@ def collect(exercise: Exercise, *answers: Any) -> dict[str, Any]:
             message += f"\n{exercise.error_hint}"
         raise ExerciseFailed(message) from None
     return results
+
+
+def snapshot(value: Any) -> Any:
+    """A result frozen as it is now, for ``run`` to yield.
+
+    A float64 copy, so that the answer cannot change it later in the run (a learner's
+    ``self.grads["W"] += ...`` on a second backward would change the first result too). ``None`` stays
+    ``None`` (the engine says the result is missing) and a value that is not numeric stays as it is
+    (the engine says it should be a number).
+    """
+    if value is None:
+        return None
+    try:
+        return np.array(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        return value
 
 
 # ---- judging results -------------------------------------------------------------------------

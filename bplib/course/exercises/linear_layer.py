@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from bplib.course.exercises.engine import Exercise, ExerciseFailed, Mistake
+from bplib.course.exercises.engine import Exercise, ExerciseFailed, Mistake, snapshot
 
 __all__ = ["LINEAR_LAYER", "check_linear_layer"]
 
@@ -49,26 +49,20 @@ def _build(layer_class: Any, W: np.ndarray, b: np.ndarray) -> Any:
     return layer
 
 
-def _copy(value: Any) -> Any:
-    """A copy of a result as it is now: the engine judges the results only after ``_run`` ends, and a
-    learner's layer may change an array it returned later in the run (``self.grads["W"] += ...`` on the
-    second backward would change the first grads['W'] too). None stays None (the engine says it is missing)."""
-    return None if value is None else np.array(value)
-
 
 def _run(layer_class: Any) -> Iterator[tuple[str, Any]]:
     """Forward and backward on a square, then a rectangular batch, then a second backward."""
     for where, sizes, seed in (("", _SQUARE, 52), (" (N, D_in, D_out = 5, 3, 4)", _RECT, 51)):
         X, W, b, dZ = _problem(*sizes, seed=seed)
         layer = _build(layer_class, W, b)
-        yield f"forward(X){where}", _copy(layer.forward(X.copy()))
+        yield f"forward(X){where}", snapshot(layer.forward(X.copy()))
         dX = layer.backward(dZ.copy())
-        yield f"grads['W']{where}", _copy(layer.grads.get("W"))
-        yield f"grads['b']{where}", _copy(layer.grads.get("b"))
-        yield f"backward(dZ){where}", _copy(dX)
+        yield f"grads['W']{where}", snapshot(layer.grads.get("W"))
+        yield f"grads['b']{where}", snapshot(layer.grads.get("b"))
+        yield f"backward(dZ){where}", snapshot(dX)
     layer.forward(X.copy())
     layer.backward(dZ.copy())
-    yield "grads['W'] after a second forward and backward", _copy(layer.grads.get("W"))
+    yield "grads['W'] after a second forward and backward", snapshot(layer.grads.get("W"))
 
 
 class _Linear:

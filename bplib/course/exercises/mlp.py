@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from bplib.course.exercises.engine import Exercise, Mistake
+from bplib.course.exercises.engine import Exercise, Mistake, snapshot
 from bplib.functions import mse, sigmoid, sigmoid_grad
 from bplib.gradcheck import numerical_gradient, relative_error
 from bplib.nn import Linear, MSELoss, Sequential, Sigmoid
@@ -60,9 +60,6 @@ def _problem(n: int, n0: int, n1: int, n2: int, seed: int) -> tuple[dict[str, np
     return params, rng.normal(size=(n, n0)), rng.uniform(size=(n, n2))
 
 
-def _copy(value: Any) -> Any:
-    return None if value is None else np.array(value, dtype=np.float64)
-
 
 def _fd_error(params: dict[str, np.ndarray], X: np.ndarray, Y: np.ndarray, grads: dict[str, Any]) -> float:
     """The largest relative error of the answer's dW1, db1, dW2, db2 against central differences."""
@@ -87,7 +84,7 @@ def _run(mlp_backward: Callable[..., dict[str, Any]]) -> Iterator[tuple[str, Any
             yield f"mlp_backward(...){where}", None if grads is None else f"a {type(grads).__name__}"
             return
         for key in _KEYS:
-            yield f"grads['{key}']{where}", _copy(grads.get(key))
+            yield f"grads['{key}']{where}", snapshot(grads.get(key))
     yield "largest relative error of dW1, db1, dW2, db2 against finite differences", _fd_error(params, X, Y, grads)
 
 

@@ -24,17 +24,13 @@ from typing import Any
 
 import numpy as np
 
-from bplib.course.exercises.engine import Exercise, ExerciseFailed, Mistake
+from bplib.course.exercises.engine import Exercise, ExerciseFailed, Mistake, snapshot
 from bplib.course.exercises.optimisers import rmsprop_step_reference, rmsprop_variant
 
 __all__ = ["LINEAR", "RELU", "SOFTMAX_CROSS_ENTROPY", "RMSPROP", "CONFIDENTLY_WRONG",
            "check_capstone_linear", "check_capstone_relu", "check_capstone_loss", "check_capstone_rmsprop",
            "check_most_confidently_wrong"]
 
-
-def _array(value: Any) -> Any:
-    """A result as a float64 array (None stays None, so that the engine says it is missing)."""
-    return None if value is None else np.array(value, dtype=np.float64)
 
 
 def _tuple(value: Any, call: str, names: str) -> tuple[Any, ...]:
@@ -62,11 +58,11 @@ def _linear_problem(n: int, d_in: int, d_out: int, seed: int) -> tuple[np.ndarra
 def _run_linear(forward: Callable, backward: Callable) -> Iterator[tuple[str, Any]]:
     for where, sizes, seed in (("", _SQUARE, 131), (" (N, D_in, D_out = 5, 3, 4)", _RECT, 132)):
         X, W, b, dZ = _linear_problem(*sizes, seed=seed)
-        yield f"Z = linear_forward(X, W, b){where}", _array(forward(X.copy(), W.copy(), b.copy()))
+        yield f"Z = linear_forward(X, W, b){where}", snapshot(forward(X.copy(), W.copy(), b.copy()))
         dX, dW, db = _tuple(backward(dZ.copy(), X.copy(), W.copy()), "linear_backward(dZ, X, W)", "dX, dW, db")
-        yield f"dW{where}", _array(dW)
-        yield f"db{where}", _array(db)
-        yield f"dX{where}", _array(dX)
+        yield f"dW{where}", snapshot(dW)
+        yield f"db{where}", snapshot(db)
+        yield f"dX{where}", snapshot(dX)
 
 
 def _linear_forward(X: np.ndarray, W: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -143,8 +139,8 @@ def _relu_problem() -> tuple[np.ndarray, np.ndarray]:
 
 def _run_relu(forward: Callable, backward: Callable) -> Iterator[tuple[str, Any]]:
     Z, dA = _relu_problem()
-    yield "A = relu_forward(Z)", _array(forward(Z.copy()))
-    yield "dZ = relu_backward(dA, Z)", _array(backward(dA.copy(), Z.copy()))
+    yield "A = relu_forward(Z)", snapshot(forward(Z.copy()))
+    yield "dZ = relu_backward(dA, Z)", snapshot(backward(dA.copy(), Z.copy()))
 
 
 def _relu_forward(Z: np.ndarray) -> np.ndarray:
@@ -198,8 +194,8 @@ def _run_softmax(f: Callable) -> Iterator[tuple[str, Any]]:
     Z, y = _softmax_problem()
     for where, logits in (("", Z), (" (logits near 1000)", Z + 1000.0)):
         L, dZ = _tuple(f(logits.copy(), y.copy()), "softmax_cross_entropy(Z, y)", "L, dZ")
-        yield f"L{where}", _array(L)
-        yield f"dZ{where}", _array(dZ)
+        yield f"L{where}", snapshot(L)
+        yield f"dZ{where}", snapshot(dZ)
 
 
 def _probabilities(Z: np.ndarray, axis: int = 1) -> np.ndarray:
@@ -278,8 +274,8 @@ def _run_rmsprop(update: Callable) -> Iterator[tuple[str, Any]]:
     for t, grad in enumerate(grads, start=1):
         param, s = _tuple(update(param.copy(), grad.copy(), s.copy(), **_RMS_SETTINGS),
                           "rmsprop_update(param, grad, s, lr, rho, eps)", "param, s")
-        yield f"s after step {t}", _array(s)
-        yield f"param after step {t}", _array(param)
+        yield f"s after step {t}", snapshot(s)
+        yield f"param after step {t}", snapshot(param)
 
 
 RMSPROP = Exercise(
@@ -326,7 +322,7 @@ _CW_LABELS = np.array([0, 0, 0, 0, 1, 1, 2, 0])
 
 def _run_confidently_wrong(fn: Callable) -> Iterator[tuple[str, Any]]:
     for k in (3, 6, 1):
-        yield f"most_confidently_wrong(logits, labels, {k})", _array(fn(_CW_LOGITS.copy(), _CW_LABELS.copy(), k))
+        yield f"most_confidently_wrong(logits, labels, {k})", snapshot(fn(_CW_LOGITS.copy(), _CW_LABELS.copy(), k))
 
 
 def _confidently_wrong(logits: np.ndarray, labels: np.ndarray, k: int, key: str = "predicted",

@@ -21,14 +21,11 @@ from typing import Any
 
 import numpy as np
 
-from bplib.course.exercises.engine import Exercise, ExerciseFailed, Mistake
+from bplib.course.exercises.engine import Exercise, ExerciseFailed, Mistake, snapshot
 
 __all__ = ["SOFTMAX_CROSS_ENTROPY", "SOFTMAX_BACKWARD", "check_softmax_cross_entropy", "check_softmax_backward",
            "softmax_cross_entropy_reference"]
 
-
-def _copy(value: Any) -> Any:
-    return None if value is None else np.array(value, dtype=np.float64)
 
 
 # ---- Exercise 10.1: stable softmax cross-entropy ----------------------------------------------
@@ -74,8 +71,8 @@ def _run_cross_entropy(fn: Callable) -> Iterator[tuple[str, Any]]:
         if isinstance(result, np.ndarray) or not isinstance(result, (tuple, list)) or len(result) != 2:
             raise ExerciseFailed(f"{name} must return two values, `return L, dZ` (the loss and its gradient).")
         L, dZ = result
-        yield f"L{where}", _copy(L)
-        yield f"dZ{where}", _copy(dZ)
+        yield f"L{where}", snapshot(L)
+        yield f"dZ{where}", snapshot(dZ)
 
 
 def _lse_variant(shift: str = "row", log_of_p: bool = False, keepdims: bool = True, axis: int = 1,
@@ -173,7 +170,7 @@ def _vjp_trials() -> Iterator[tuple[str, np.ndarray, np.ndarray]]:
 
 def _run_softmax_backward(fn: Callable) -> Iterator[tuple[str, Any]]:
     for where, P, dP in _vjp_trials():
-        yield f"dZ{where}", _copy(fn(P.copy(), dP.copy()))
+        yield f"dZ{where}", snapshot(fn(P.copy(), dP.copy()))
 
 
 def _vjp_variant(kind: str) -> Callable:

@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from bplib.course.exercises.engine import Exercise, ExerciseFailed, Mistake
+from bplib.course.exercises.engine import Exercise, ExerciseFailed, Mistake, snapshot
 
 __all__ = ["XOR_FORWARD", "XOR_BACKWARD", "XOR_HYPERPARAMETERS", "check_xor_forward", "check_xor_backward",
            "check_xor_hyperparameters", "HYPERPARAMETER_SEEDS", "MAX_EPOCHS", "REQUIRED_SUCCESS"]
@@ -73,9 +73,6 @@ def _problem(n: int, hidden: int, seed: int, xor_data: bool = False) -> dict[str
 _TRIALS = (("", _RECT, 81, False), (" (XOR, H = 4)", (4, 4), 82, True))
 
 
-def _copy(value: Any) -> Any:
-    return None if value is None else np.array(value, dtype=np.float64)
-
 
 def _pair(result: Any, name: str, expected: str) -> tuple[Any, ...]:
     """The learner's result as a tuple of the expected length, or a clear error."""
@@ -113,8 +110,8 @@ def _run_forward(forward: Callable) -> Iterator[tuple[str, Any]]:
         p = _problem(*sizes, seed=seed, xor_data=xor_data)
         result = forward(*(p[k].copy() for k in ("X", "W1", "b1", "W2", "b2")))
         a1, a2 = _pair(result, getattr(forward, "__name__", "xor_forward"), "a1, a2")
-        yield f"a1{where}", _copy(a1)
-        yield f"a2{where}", _copy(a2)
+        yield f"a1{where}", snapshot(a1)
+        yield f"a2{where}", snapshot(a2)
 
 
 def _forward_variant(hidden: Callable | None = None, output: Callable | None = None) -> Callable:
@@ -219,7 +216,7 @@ def _run_backward(backward: Callable) -> Iterator[tuple[str, Any]]:
         else:
             result = backward(*args)
         grads = _pair(result, name, "dW1, db1, dW2, db2")
-        dW1, db1, dW2, db2 = (_copy(g) for g in grads)
+        dW1, db1, dW2, db2 = (snapshot(g) for g in grads)
         yield f"dW2{where}", dW2
         yield f"db2{where}", None if db2 is None else db2.reshape(-1) if db2.size == 1 else db2
         yield f"dW1{where}", dW1
