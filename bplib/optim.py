@@ -10,7 +10,9 @@ its state is cast along, so the moments and the step counter ``t`` stay consiste
 Defaults and formulas are Keras's, because the reference programs of the course were written
 in Keras. PyTorch puts ``eps`` in a different place (inside or outside the square root, and Adam
 without the ``sqrt(1 - beta2**t)`` folded into the learning rate); notebook 11 shows both.
-Each ``update`` is the formula of its class's docstring, line for line (``eta`` is ``lr``).
+Each ``update`` is the formula of its class's docstring, line for line (``eta`` is ``lr``). The state
+arrays and the parameters are updated in place: ``v *= rho; v += (1 - rho) * g**2`` is
+``v = rho * v + (1 - rho) * g**2`` without building a new ``v`` (fewer passes over big arrays).
 """
 
 from __future__ import annotations
@@ -94,8 +96,10 @@ class SGD(Optimizer):
         if self.momentum == 0.0:
             param -= self.lr * grad
             return
-        state["v"] = self.momentum * state["v"] - self.lr * grad
-        param += state["v"]
+        v = state["v"]
+        v *= self.momentum                 # v = mu * v - lr * g   (in place)
+        v -= self.lr * grad
+        param += v                         # p = p + v
 
 
 class RMSprop(Optimizer):
@@ -115,8 +119,10 @@ class RMSprop(Optimizer):
         self.eps = float(eps)
 
     def update(self, param: np.ndarray, grad: np.ndarray, state: dict[str, np.ndarray]) -> None:
-        state["v"] = self.rho * state["v"] + (1 - self.rho) * grad**2
-        param -= self.lr * (grad / np.sqrt(state["v"] + self.eps))
+        v = state["v"]
+        v *= self.rho                      # v = rho * v + (1 - rho) * g**2   (in place)
+        v += (1 - self.rho) * grad**2
+        param -= self.lr * grad / np.sqrt(v + self.eps)      # p = p - lr * g / sqrt(v + eps)
 
 
 class Adam(Optimizer):
@@ -141,7 +147,10 @@ class Adam(Optimizer):
         self.eps = float(eps)
 
     def update(self, param: np.ndarray, grad: np.ndarray, state: dict[str, np.ndarray]) -> None:
-        state["m"] = self.beta1 * state["m"] + (1 - self.beta1) * grad
-        state["v"] = self.beta2 * state["v"] + (1 - self.beta2) * grad**2
+        m, v = state["m"], state["v"]
+        m *= self.beta1                    # m = beta1 * m + (1 - beta1) * g      (in place)
+        m += (1 - self.beta1) * grad
+        v *= self.beta2                    # v = beta2 * v + (1 - beta2) * g**2   (in place)
+        v += (1 - self.beta2) * grad**2
         step_size = self.lr * np.sqrt(1 - self.beta2**self.t) / (1 - self.beta1**self.t)
-        param -= step_size * (state["m"] / (np.sqrt(state["v"]) + self.eps))
+        param -= step_size * m / (np.sqrt(v) + self.eps)     # p = p - step_size * m / (sqrt(v) + eps)
