@@ -413,22 +413,28 @@ def lab(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def session(lab):
-    """One headless Chromium page that can reach nothing but the lab server."""
+def playwright_driver():
+    """One Playwright for the whole module: its sync API cannot be started twice in one thread."""
     sync_playwright = require_browser()
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        try:
-            page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
-            page.set_default_timeout(60_000)
-            page.route(re.compile(r"^(?!http://127\.0\.0\.1:%d/).*" % lab.port),
-                       lambda route: route.continue_() if route.request.url.startswith(("data:", "blob:"))
-                       else route.abort())
-            yield Session(page, lab)
-            toasts = page.locator(".jp-toast-message, .Toastify__toast").all_inner_texts()
-            assert not any("news" in t.lower() or "update" in t.lower() for t in toasts), toasts
-        finally:
-            browser.close()
+        yield p
+
+
+@pytest.fixture(scope="module")
+def session(lab, playwright_driver):
+    """One headless Chromium page that can reach nothing but the lab server."""
+    browser = playwright_driver.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+    try:
+        page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+        page.set_default_timeout(60_000)
+        page.route(re.compile(r"^(?!http://127\.0\.0\.1:%d/).*" % lab.port),
+                   lambda route: route.continue_() if route.request.url.startswith(("data:", "blob:"))
+                   else route.abort())
+        yield Session(page, lab)
+        toasts = page.locator(".jp-toast-message, .Toastify__toast").all_inner_texts()
+        assert not any("news" in t.lower() or "update" in t.lower() for t in toasts), toasts
+    finally:
+        browser.close()
 
 
 LR_NOTEBOOK = "04_gradient_descent_and_learning_rate.ipynb"
@@ -490,11 +496,11 @@ def test_wrong_answer_shows_the_diagnosis_first(session):
     step = "open"
     try:
         page.goto(server.url(f"/lab/tree/{LINEAR_NOTEBOOK}"), timeout=deadline.ms(90))
-        page.locator(".jp-NotebookPanel .jp-Notebook .jp-Cell").first.wait_for(timeout=deadline.ms(90))
+        page.locator(".jp-NotebookPanel:visible .jp-Notebook .jp-Cell").first.wait_for(timeout=deadline.ms(90))
         step = "kernel"
         wait_kernel_idle(page, server, LINEAR_NOTEBOOK, deadline)
         step = "type"
-        cell = page.locator(".jp-NotebookPanel .jp-CodeCell", has_text="class MyLinear").first
+        cell = page.locator(".jp-NotebookPanel:visible .jp-CodeCell", has_text="class MyLinear").first
         cell.scroll_into_view_if_needed(timeout=deadline.ms(20))
         editor = cell.locator(".cm-content").first
         editor.click(timeout=deadline.ms(20))
@@ -504,7 +510,7 @@ def test_wrong_answer_shows_the_diagnosis_first(session):
         assert "YOUR CODE HERE" not in editor.inner_text(), "the stub was not replaced"
         step = "run-all"
         run_all_cells(page, deadline)
-        check = page.locator(".jp-NotebookPanel .jp-CodeCell", has_text="check_linear_layer(MyLinear)").first
+        check = page.locator(".jp-NotebookPanel:visible .jp-CodeCell", has_text="check_linear_layer(MyLinear)").first
         output = check.locator(".jp-OutputArea-output").first
         step = "check-output"
         output.wait_for(state="attached", timeout=deadline.ms(120))
@@ -543,15 +549,13 @@ def build_edition(tool: str, out: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def chromium():
+def chromium(playwright_driver):
     """A headless Chromium that may load nothing but files (the editions work offline)."""
-    sync_playwright = require_browser()
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield browser
-        finally:
-            browser.close()
+    browser = playwright_driver.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+    try:
+        yield browser
+    finally:
+        browser.close()
 
 
 def offline_page(browser, **context):
