@@ -6,9 +6,10 @@ SUBMISSIONS holds one folder per student with that student's notebooks (any dept
 course (``submitted/<student>/<assignment>/``). For every student and every instructor notebook with
 exercises, the notebook that runs is the instructor's, with only the solution cells taken from the
 submission; the checks are replaced by collectors whose results this process judges with its own
-bplib, so editing a check, printing "PASSED" or monkeypatching bplib gains nothing. Each notebook runs
-in its own kernel, in a temporary copy of the student's folder, under a time limit (``--timeout`` per
-notebook), a memory limit (``--memory-mb``, address space of the kernel) and without keeping outputs.
+bplib, so editing a check, printing "PASSED" or monkeypatching bplib gains nothing. Of the other
+instructor cells only those the checks need run (those binding a name a later kept cell reads). Each notebook runs
+in its own kernel, in a temporary copy of the student's folder, under a time limit (``--timeout`` for
+the whole notebook), a memory limit (``--memory-mb``, address space of the kernel) and without keeping outputs.
 
 Writes ``OUT/grades.csv`` (``student,notebook,exercise,points,max_points,status,message``; status is
 passed, failed, not done, error, timeout or missing; sorted, no timestamps: the same folder gives the
@@ -90,7 +91,7 @@ def run_notebook(plan: assemble.Plan, notebook: Path, scratch: Path, results: Pa
     process = subprocess.Popen(command, cwd=scratch, env=env, start_new_session=True,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        process.wait(timeout=args.timeout + 20)   # the worker's per-cell limit fires first; this is the backstop
+        process.wait(timeout=args.timeout + 20)   # the worker's own limit fires first; this is the backstop
     except subprocess.TimeoutExpired:
         pass
     finally:

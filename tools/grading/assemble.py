@@ -8,12 +8,19 @@ and the results file in a closure, and snapshots the namespaces of bplib, NumPy 
 restores those namespaces (undoing any monkeypatching by the submission), looks up the exercise's names
 in the kernel's globals, collects the results and appends one JSON line to the results file, which
 lies outside the working directory. The grader then judges those numbers with its own bplib.
-Cells after the last check are dropped (nothing there is graded).
+
+Only the cells the checks need run (:func:`cells_to_run`): the solution cells, the collectors, and every
+earlier instructor cell that binds or changes a name that a cell kept after it reads, found backwards.
+Figures, sweeps and trainings that no check reads (13 trains two networks on MNIST) are left out, so a
+notebook grades in about the time of a kernel's start, and a student's slow training cannot time out
+the checks of exercises it does not touch. Cells after the last check never run.
 """
 
 from __future__ import annotations
 
+import ast
 import json
+import symtable
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +29,8 @@ import nbformat
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from nbgrader_cells import ExerciseCells, exercise_cells  # noqa: E402
+
+from bplib.course.exercises.engine import EXERCISES  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -134,6 +143,103 @@ __grader_collect = __grader_make_collector(@RESULTS@, @TOKEN@, @REPO@)
 del __grader_make_collector
 '''
 
+
+# --- Which instructor cells run: only those the checks need ----------------------------------------------------
+
+def _python_source(source: str) -> str:
+    """The cell as plain Python (IPython syntax such as ``%matplotlib inline`` turned into calls)."""
+    from IPython.core.inputtransformer2 import TransformerManager
+    return TransformerManager().transform_cell(source)
+
+
+def _base_name(node: ast.AST) -> str | None:
+    """``params`` for ``params["W"]``, ``model.layers[0].W`` or ``params``; None for anything else."""
+    while isinstance(node, (ast.Attribute, ast.Subscript, ast.Starred)):
+        node = node.value
+    return node.id if isinstance(node, ast.Name) else None
+
+
+def names_of(source: str, modules: frozenset[str] = frozenset()) -> tuple[set[str] | None, set[str]]:
+    """``(changed, read)``: the global names a cell may bind or change, and the global names it reads.
+
+    Changed: what it assigns, defines or imports at the top level, the ``global`` names its functions
+    assign, and the object behind an item, attribute or method at the top level (``params["W"] = ...``,
+    ``history.append(...)``, ``rng.normal()`` change ``params``, ``history``, ``rng``; a method of one of
+    the ``modules`` does not count). None when it cannot be known (``from x import *``). Read: the global
+    names read anywhere, function bodies included (a function reads its globals when it is called
+    later), its parameters and local variables not. A cell that does not parse changes and reads nothing.
+    What is not seen: a function that changes its arguments in place, or global state such as NumPy's
+    legacy random seed.
+    """
+    tree = _parse_or_empty(source)
+    if any(isinstance(node, ast.ImportFrom) and any(a.name == "*" for a in node.names) for node in ast.walk(tree)):
+        return None, set()
+    try:
+        table = symtable.symtable(ast.unparse(tree), "<cell>", "exec")
+    except Exception:  # what parses but does not compile (a ``return`` outside a function...) runs nothing
+        return set(), set()
+    changed = {s.get_name() for s in table.get_symbols() if s.is_assigned() or s.is_imported()}
+    read = {s.get_name() for s in table.get_symbols() if s.is_referenced()}
+    scopes = list(table.get_children())
+    while scopes:
+        scope = scopes.pop()
+        scopes.extend(scope.get_children())
+        for symbol in scope.get_symbols():
+            if symbol.is_global() and symbol.is_referenced():
+                read.add(symbol.get_name())
+            if symbol.is_declared_global() and symbol.is_assigned():
+                changed.add(symbol.get_name())
+    top_level = [node for statement in tree.body if not isinstance(statement, _DEFINITIONS)
+                 for node in _walk_outside_definitions(statement)]
+    for node in top_level:
+        if isinstance(node, (ast.Attribute, ast.Subscript)) and isinstance(node.ctx, (ast.Store, ast.Del)):
+            changed.add(_base_name(node) or "?")
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            name = _base_name(node.func)
+            if name and name not in modules:
+                changed.add(name)
+    return changed, read
+
+
+_DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+
+
+def _walk_outside_definitions(node: ast.AST):
+    """The nodes under ``node`` that run when the cell runs (not the bodies of functions and classes)."""
+    stack = [node]
+    while stack:
+        node = stack.pop()
+        yield node
+        stack.extend(child for child in ast.iter_child_nodes(node) if not isinstance(child, _DEFINITIONS))
+
+
+def cells_to_run(sources: list[str], always: set[int], reads: dict[int, set[str]]) -> list[int]:
+    """Indices of the cells to run, in order: the ``always`` cells, and every earlier cell that may bind
+    or change a name that a kept cell after it reads (found backwards, so the helpers of helpers are kept
+    too). ``reads`` adds names a kept cell reads that its source does not show (a check reads the names
+    of its exercise). A cell whose changes cannot be known is kept.
+    """
+    modules = frozenset(name for source in sources for node in ast.walk(_parse_or_empty(source))
+                        if isinstance(node, (ast.Import, ast.ImportFrom))
+                        for name in [(alias.asname or alias.name).split(".")[0] for alias in node.names])
+    needed: set[str] = set()
+    keep: list[int] = []
+    for index in range(len(sources) - 1, -1, -1):
+        changed, read = names_of(sources[index], modules)
+        if index in always or changed is None or changed & needed:
+            keep.append(index)
+            needed |= read | reads.get(index, set())
+    return sorted(keep)
+
+
+def _parse_or_empty(source: str) -> ast.Module:
+    """The cell's syntax tree; an empty one if it does not parse (a student's cell may be anything)."""
+    try:
+        return ast.parse(_python_source(source))
+    except Exception:  # SyntaxError, or RecursionError/MemoryError on absurdly nested input
+        return ast.Module(body=[], type_ignores=[])
+
+
 COLLECT = "__grader_collect({id!r}, globals())"
 
 
@@ -167,10 +273,13 @@ def build(instructor: nbformat.NotebookNode, submission: nbformat.NotebookNode, 
                 replace[index] = nbformat.v4.new_code_cell(answer.source)
         replace[exercise.check] = nbformat.v4.new_code_cell(COLLECT.format(id=exercise.id))
     last = max((e.check for e in exercises), default=-1)
-    for index, cell in enumerate(instructor.cells[:last + 1]):
-        if cell.cell_type != "code":
-            continue
-        cells.append(replace.get(index, nbformat.v4.new_code_cell(cell.source)))
+    code = [(index, replace.get(index, cell)) for index, cell in enumerate(instructor.cells[:last + 1])
+            if cell.cell_type == "code"]
+    always = {k for k, (index, _) in enumerate(code) if index in replace}
+    checks = {e.check: set(EXERCISES[e.id].names) for e in exercises}
+    reads = {k: checks[index] for k, (index, _) in enumerate(code) if index in checks}
+    for k in cells_to_run([cell.source for _, cell in code], always, reads):
+        cells.append(nbformat.v4.new_code_cell(code[k][1].source))
     notebook = nbformat.v4.new_notebook(cells=cells, metadata={
         "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
     return Plan(notebook, exercises, decided)

@@ -4,8 +4,8 @@
         --memory-mb MB --cpu-seconds S
 
 The grader starts this script in a new session; it sets its own resource limits (memory, CPU time,
-file size), which the kernel inherits. It executes the cells in order in a fresh ``python3`` kernel whose working
-directory is ``DIR`` (a temporary copy of the student's folder), keeps no output at all (the grader
+file size), which the kernel inherits. It executes the code cells in order in a fresh ``python3`` kernel (``--timeout`` seconds
+for them all) whose working directory is ``DIR`` (a temporary copy of the student's folder), keeps no output at all (the grader
 never reads outputs, so a 100 MB print costs nothing to store), writes the kernel's process id to
 ``PID`` (so the grader can kill the kernel's process group on a timeout) and, at the end, the outcome
 to ``STATUS.json``: ``{"outcome": "finished" | "kernel died" | "timeout" | "error", "message": ...}``.
@@ -16,23 +16,17 @@ from __future__ import annotations
 
 import argparse
 import json
+import queue
 import resource
 import sys
+import time
 from pathlib import Path
 
-import nbformat
-from nbclient import NotebookClient
-from nbclient.exceptions import CellTimeoutError, DeadKernelError
+# jupyter_client alone, not nbclient: nbclient imports nbformat, whose JSON-schema validator takes
+# seconds to import, once per notebook graded.
+from jupyter_client import KernelManager
 
-
-class _NoOutputClient(NotebookClient):
-    """A notebook client that executes cells and drops every output they produce."""
-
-    def output(self, outs, msg, display_id, cell_index):  # noqa: D401 - nbclient's hook
-        return None
-
-    def clear_output(self, outs, msg, cell_index):
-        return None
+POLL = 0.2   # seconds between looks at a running cell (is the kernel alive, is the time up)
 
 
 def limit_resources(memory_mb: int, cpu_seconds: int) -> None:
@@ -44,23 +38,62 @@ def limit_resources(memory_mb: int, cpu_seconds: int) -> None:
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
 
+def code_cells(notebook: Path) -> list[str]:
+    """The sources of the notebook's code cells, in order."""
+    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+    return ["".join(c["source"]) if isinstance(c["source"], list) else c["source"]
+            for c in cells if c.get("cell_type") == "code"]
+
+
+def run_cell(km: KernelManager, client, source: str, deadline: float) -> str | None:
+    """Execute one cell and wait for its reply, dropping its output; None, "timeout" or "kernel died"."""
+    msg_id = client.execute(source, store_history=False, allow_stdin=False, stop_on_error=False)
+    while True:
+        while True:   # drop the output as it comes (a 100 MB print is never kept)
+            try:
+                client.get_iopub_msg(timeout=0)
+            except queue.Empty:
+                break
+        try:
+            reply = client.get_shell_msg(timeout=POLL)
+        except queue.Empty:
+            if not km.is_alive():
+                return "kernel died"
+            if time.monotonic() > deadline:
+                return "timeout"
+            continue
+        if reply.get("parent_header", {}).get("msg_id") == msg_id:
+            return None
+
+
 def run(notebook: Path, cwd: Path, timeout: float, pid_file: Path) -> dict:
-    nb = nbformat.read(notebook, as_version=4)
-    client = _NoOutputClient(nb, timeout=timeout, allow_errors=True, kernel_name="python3",
-                             record_timing=False, store_widget_state=False,
-                             resources={"metadata": {"path": str(cwd)}})
+    """Run the notebook's code cells in a fresh python3 kernel, within ``timeout`` seconds in all; a cell
+    that raises does not stop the run."""
+    km = KernelManager(kernel_name="python3")
+    client = None
     try:
-        with client.setup_kernel():
-            pid = getattr(client.km.provisioner, "pid", None) if client.km.provisioner else None
-            pid_file.write_text(str(pid or ""))
-            for index, cell in enumerate(nb.cells):
-                client.execute_cell(cell, index)
-    except CellTimeoutError:
-        return {"outcome": "timeout", "message": f"a cell ran longer than {timeout:g} s"}
-    except DeadKernelError:
-        return {"outcome": "kernel died", "message": "the kernel died (os._exit, a crash, or the memory limit)"}
-    except Exception as err:  # the kernel could not start, or nbclient itself failed
+        km.start_kernel(cwd=str(cwd))
+        pid_file.write_text(str(getattr(km.provisioner, "pid", "") or ""))
+        client = km.client()
+        client.start_channels()
+        client.wait_for_ready(timeout=60)
+        deadline = time.monotonic() + timeout   # for the whole notebook
+        for source in code_cells(notebook):
+            ended = run_cell(km, client, source, deadline)
+            if ended == "timeout":
+                return {"outcome": "timeout", "message": f"the notebook ran longer than {timeout:g} s"}
+            if ended == "kernel died":
+                return {"outcome": "kernel died",
+                        "message": "the kernel died (os._exit, a crash, or the memory limit)"}
+    except Exception as err:  # the kernel could not start, or did not answer
+        if not km.is_alive():
+            return {"outcome": "kernel died", "message": f"the kernel died: {type(err).__name__}: {err}"}
         return {"outcome": "error", "message": f"the notebook could not run: {type(err).__name__}: {err}"}
+    finally:
+        if client is not None:
+            client.stop_channels()
+        if km.has_kernel:
+            km.shutdown_kernel(now=True)
     return {"outcome": "finished", "message": ""}
 
 
