@@ -4,12 +4,13 @@
         --memory-mb MB --cpu-seconds S
 
 The grader starts this script in a new session; it sets its own resource limits (memory, CPU time,
-file size), which the kernel inherits. It executes the code cells in order in a fresh ``python3`` kernel (``--timeout`` seconds
-for them all) whose working directory is ``DIR`` (a temporary copy of the student's folder), keeps no output at all (the grader
-never reads outputs, so a 100 MB print costs nothing to store), writes the kernel's process id to
-``PID`` (so the grader can kill the kernel's process group on a timeout) and, at the end, the outcome
-to ``STATUS.json``: ``{"outcome": "finished" | "kernel died" | "timeout" | "error", "message": ...}``.
-A cell that raises does not stop the run (the next cells and collectors still run).
+file size), which the kernel inherits. It executes the code cells in order in a fresh ``python3``
+kernel whose working directory is ``DIR`` (a temporary copy of the student's folder), within
+``--timeout`` seconds for them all, and keeps no output at all (the grader never reads outputs, so a
+100 MB print costs nothing to store). It writes the kernel's process id to ``PID`` (so the grader can
+kill the kernel's process group on a timeout) and, at the end, the outcome to ``STATUS.json``:
+``{"outcome": "finished" | "kernel died" | "timeout" | "error", "message": ...}``. A cell that raises
+does not stop the run (the next cells and collectors still run).
 """
 
 from __future__ import annotations
