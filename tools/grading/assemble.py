@@ -159,19 +159,23 @@ def _base_name(node: ast.AST) -> str | None:
     return node.id if isinstance(node, ast.Name) else None
 
 
-def names_of(source: str, modules: frozenset[str] = frozenset()) -> tuple[set[str] | None, set[str]]:
+def names_of(source: str, imported: frozenset[str] = frozenset()) -> tuple[set[str] | None, set[str]]:
     """``(changed, read)``: the global names a cell may bind or change, and the global names it reads.
 
     Changed: what it assigns, defines or imports at the top level, the ``global`` names its functions
     assign, and the object behind an item, attribute or method at the top level (``params["W"] = ...``,
-    ``history.append(...)``, ``rng.normal()`` change ``params``, ``history``, ``rng``; a method of one of
-    the ``modules`` does not count). None when it cannot be known (``from x import *``). Read: the global
+    ``history.append(...)``, ``rng.normal()`` change ``params``, ``history``, ``rng``; a method of an
+    ``imported`` name, a module such as ``np``, does not count). None when it cannot be known (``from x import *``). Read: the global
     names read anywhere, function bodies included (a function reads its globals when it is called
     later), its parameters and local variables not. A cell that does not parse changes and reads nothing.
     What is not seen: a function that changes its arguments in place, or global state such as NumPy's
     legacy random seed.
     """
-    tree = _parse_or_empty(source)
+    return _names(_parse_or_empty(source), imported)
+
+
+def _names(tree: ast.Module, imported: frozenset[str]) -> tuple[set[str] | None, set[str]]:
+    """:func:`names_of` for a parsed cell."""
     if any(isinstance(node, ast.ImportFrom) and any(a.name == "*" for a in node.names) for node in ast.walk(tree)):
         return None, set()
     try:
@@ -193,10 +197,12 @@ def names_of(source: str, modules: frozenset[str] = frozenset()) -> tuple[set[st
                  for node in _walk_outside_definitions(statement)]
     for node in top_level:
         if isinstance(node, (ast.Attribute, ast.Subscript)) and isinstance(node.ctx, (ast.Store, ast.Del)):
-            changed.add(_base_name(node) or "?")
+            name = _base_name(node)
+            if name:
+                changed.add(name)
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
             name = _base_name(node.func)
-            if name and name not in modules:
+            if name and name not in imported:
                 changed.add(name)
     return changed, read
 
@@ -219,13 +225,13 @@ def cells_to_run(sources: list[str], always: set[int], reads: dict[int, set[str]
     too). ``reads`` adds names a kept cell reads that its source does not show (a check reads the names
     of its exercise). A cell whose changes cannot be known is kept.
     """
-    modules = frozenset(name for source in sources for node in ast.walk(_parse_or_empty(source))
-                        if isinstance(node, (ast.Import, ast.ImportFrom))
-                        for name in [(alias.asname or alias.name).split(".")[0] for alias in node.names])
+    trees = [_parse_or_empty(source) for source in sources]
+    imported = frozenset((alias.asname or alias.name).split(".")[0] for tree in trees for node in ast.walk(tree)
+                         if isinstance(node, (ast.Import, ast.ImportFrom)) for alias in node.names)
     needed: set[str] = set()
     keep: list[int] = []
     for index in range(len(sources) - 1, -1, -1):
-        changed, read = names_of(sources[index], modules)
+        changed, read = _names(trees[index], imported)
         if index in always or changed is None or changed & needed:
             keep.append(index)
             needed |= read | reads.get(index, set())
