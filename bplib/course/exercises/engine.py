@@ -235,12 +235,8 @@ def snapshot(value: Any) -> Any:
     ``None`` (the engine says the result is missing) and a value that is not numeric stays as it is
     (the engine says it should be a number).
     """
-    if value is None:
-        return None
-    try:
-        return np.array(value, dtype=np.float64)
-    except (TypeError, ValueError):
-        return value
+    array = _as_array(value)
+    return value if array is None else array
 
 
 # ---- judging results -------------------------------------------------------------------------
