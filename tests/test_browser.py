@@ -470,22 +470,18 @@ def test_second_widget(session):
 # ---------------------------------------------------------------------------------------------------
 
 LINEAR_NOTEBOOK = "student/05_vectorised_layers.ipynb"
-# The learner's MyLinear with one typical mistake: dX = dZ @ W instead of dZ @ W.T.
-WRONG_MYLINEAR = '''class MyLinear:
-    def __init__(self, in_features, out_features, rng):
-        self.params = {"W": rng.normal(0.0, np.sqrt(2.0 / in_features), size=(in_features, out_features)),
-                       "b": np.zeros(out_features)}
-        self.grads = {}
 
-    def forward(self, x):
-        self.x = x
-        return x @ self.params["W"] + self.params["b"]
 
-    def backward(self, grad_out):
-        self.grads["W"] = self.x.T @ grad_out
-        self.grads["b"] = grad_out.sum(axis=0)
-        return grad_out @ self.params["W"]
-'''
+def wrong_mylinear() -> str:
+    """The instructor's MyLinear with one typical mistake, as a learner would type it: dX = dZ @ W, the
+    transpose missing (the solution markers left out)."""
+    nb = json.loads((REPO / "notebooks" / "05_vectorised_layers.ipynb").read_text(encoding="utf-8"))
+    solution = next("".join(c["source"]) for c in nb["cells"]
+                    if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == "05-linear-layer-answer")
+    typed = "\n".join(line for line in solution.splitlines() if "### " not in line) + "\n"
+    wrong = typed.replace('return grad_out @ self.params["W"].T', 'return grad_out @ self.params["W"]')
+    assert wrong != typed, "05's solution no longer returns grad_out @ self.params['W'].T: update this test"
+    return wrong
 
 
 def test_wrong_answer_shows_the_diagnosis_first(session):
@@ -505,7 +501,7 @@ def test_wrong_answer_shows_the_diagnosis_first(session):
         editor = cell.locator(".cm-content").first
         editor.click(timeout=deadline.ms(20))
         page.keyboard.press("Control+a")
-        page.keyboard.insert_text(WRONG_MYLINEAR)
+        page.keyboard.insert_text(wrong_mylinear())
         page.keyboard.press("Escape")
         assert "YOUR CODE HERE" not in editor.inner_text(), "the stub was not replaced"
         step = "run-all"
