@@ -209,7 +209,7 @@ def test_every_check_says_not_done_yet(editions, name, tmp_path):
     """Run the student notebook's exercise and check cells (and what they need): every check raises
     NotDoneYet ("not done yet: ..." in one line), none prints PASSED, and every error is in a cell
     tagged raises-exception."""
-    from nbclient import NotebookClient
+    import headless
 
     instructor, student, _ = editions
     inst = nbformat.read(instructor / name, as_version=4)
@@ -225,9 +225,7 @@ def test_every_check_says_not_done_yet(editions, name, tmp_path):
     executed = nbformat.v4.new_notebook(metadata=stud.metadata)
     executed.cells = [stud.cells[i] for i in run]
 
-    client = NotebookClient(executed, timeout=120, kernel_name="python3", allow_errors=True,
-                            resources={"metadata": {"path": str(tmp_path)}})
-    client.execute()
+    headless.execute(executed, cwd=tmp_path, timeout=120)
 
     for index, cell in zip(run, executed.cells):
         errors = [o for o in cell.outputs if o.output_type == "error"]

@@ -1,8 +1,8 @@
 """Every notebook of the student edition runs top to bottom, in the current environment, exercises unsolved.
 
 The edition is built by tools/student_edition.py into a temporary folder and each notebook is executed
-there with nbclient (kernel ``python3``, errors allowed, as Run All in JupyterLab carries on past a cell
-tagged ``raises-exception``). Every error output must be an unfinished exercise (the rule of
+there with nbclient (tests/headless.py: kernel ``python3``, errors allowed, as Run All in JupyterLab carries
+on past a cell tagged ``raises-exception``). Every error output must be an unfinished exercise (the rule of
 tests/student_acceptance.py, shared with tests/test_student_pack.py, which checks the same on the pack
 installed alone in a fresh environment: slower, this one is the quick guard).
 
@@ -19,8 +19,8 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from nbclient import NotebookClient
 
+import headless
 from student_acceptance import problems_and_unfinished
 
 REPO = Path(__file__).resolve().parents[1]
@@ -48,8 +48,7 @@ def test_student_notebook_runs_with_only_unfinished_exercises_failing(edition, n
     monkeypatch.setenv("OPENBLAS_NUM_THREADS", "1")
     path = edition / name
     nb = nbformat.read(path, as_version=4)
-    NotebookClient(nb, kernel_name="python3", timeout=600, allow_errors=True,
-                   resources={"metadata": {"path": str(edition)}}).execute()
+    headless.execute(nb, cwd=edition, timeout=600)
     problems, unfinished_count = problems_and_unfinished(name, nb)
     assert not problems, "\n".join(problems)
     has_exercise = any(c.cell_type == "code" and "raise NotImplementedError()" in c.source for c in nb.cells)
