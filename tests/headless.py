@@ -12,7 +12,7 @@ Measured here by running the student edition of 04 over and over with a 30 s tim
 lowest versions (nbclient 0.8, jupyter-client 8.1, ipykernel 7.1) stalled in about one run in 30. Swapping
 in nbclient 0.11, jupyter-client 8.6 or 8.10, ipykernel 6.31 or 7.2, ipywidgets 8.1.9, IPython 8.12,
 matplotlib 3.10, traitlets 5.15 or NumPy 1.26 did not stop the stalls. Without the stand-in: no stall in
-over 100 runs. The newest versions of everything did not stall either (0 in 120 runs).
+50 runs. The newest versions of everything did not stall either (0 in 118 runs).
 
 Nothing the tests check lives in an Output widget's state: they read the cells' own outputs.
 """
