@@ -7,9 +7,10 @@ course (``submitted/<student>/<assignment>/``). For every student and every inst
 exercises, the notebook that runs is the instructor's, with only the solution cells taken from the
 submission; the checks are replaced by collectors whose results this process judges with its own
 bplib, so editing a check, printing "PASSED" or monkeypatching bplib gains nothing. Of the other
-instructor cells only those the checks need run (those binding a name a later kept cell reads). Each notebook runs
-in its own kernel, in a temporary copy of the student's folder, under a time limit (``--timeout`` for
-the whole notebook), a memory limit (``--memory-mb``, address space of the kernel) and without keeping outputs.
+instructor cells only those the checks need run (those binding a name a later kept cell reads). Each
+notebook runs in its own kernel, in a temporary copy of the student's folder, under a time limit
+(``--timeout`` for the whole notebook), a memory limit (``--memory-mb``, address space of the kernel)
+and without keeping outputs.
 
 Writes ``OUT/grades.csv`` (``student,notebook,exercise,points,max_points,status,message``; status is
 passed, failed, not done, error, timeout or missing; sorted, no timestamps: the same folder gives the

@@ -152,11 +152,31 @@ def _python_source(source: str) -> str:
     return TransformerManager().transform_cell(source)
 
 
+def _parse_or_empty(source: str) -> ast.Module:
+    """The cell's syntax tree; an empty one if it does not parse (a student's cell may be anything)."""
+    try:
+        return ast.parse(_python_source(source))
+    except Exception:  # SyntaxError, or RecursionError/MemoryError on absurdly nested input
+        return ast.Module(body=[], type_ignores=[])
+
+
 def _base_name(node: ast.AST) -> str | None:
     """``params`` for ``params["W"]``, ``model.layers[0].W`` or ``params``; None for anything else."""
     while isinstance(node, (ast.Attribute, ast.Subscript, ast.Starred)):
         node = node.value
     return node.id if isinstance(node, ast.Name) else None
+
+
+_DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+
+
+def _walk_outside_definitions(node: ast.AST):
+    """The nodes under ``node`` that run when the cell runs (not the bodies of functions and classes)."""
+    stack = [node]
+    while stack:
+        node = stack.pop()
+        yield node
+        stack.extend(child for child in ast.iter_child_nodes(node) if not isinstance(child, _DEFINITIONS))
 
 
 def names_of(source: str, imported: frozenset[str] = frozenset()) -> tuple[set[str] | None, set[str]]:
@@ -165,9 +185,9 @@ def names_of(source: str, imported: frozenset[str] = frozenset()) -> tuple[set[s
     Changed: what it assigns, defines or imports at the top level, the ``global`` names its functions
     assign, and the object behind an item, attribute or method at the top level (``params["W"] = ...``,
     ``history.append(...)``, ``rng.normal()`` change ``params``, ``history``, ``rng``; a method of an
-    ``imported`` name, a module such as ``np``, does not count). None when it cannot be known (``from x import *``). Read: the global
-    names read anywhere, function bodies included (a function reads its globals when it is called
-    later), its parameters and local variables not. A cell that does not parse changes and reads nothing.
+    ``imported`` name, a module such as ``np``, does not count). None when it cannot be known
+    (``from x import *``). Read: the global names read anywhere, function bodies included (a function
+    reads its globals when it is called later), its parameters and local variables not. A cell that does not parse changes and reads nothing.
     What is not seen: a function that changes its arguments in place, or global state such as NumPy's
     legacy random seed.
     """
@@ -207,18 +227,6 @@ def _names(tree: ast.Module, imported: frozenset[str]) -> tuple[set[str] | None,
     return changed, read
 
 
-_DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
-
-
-def _walk_outside_definitions(node: ast.AST):
-    """The nodes under ``node`` that run when the cell runs (not the bodies of functions and classes)."""
-    stack = [node]
-    while stack:
-        node = stack.pop()
-        yield node
-        stack.extend(child for child in ast.iter_child_nodes(node) if not isinstance(child, _DEFINITIONS))
-
-
 def cells_to_run(sources: list[str], always: set[int], reads: dict[int, set[str]]) -> list[int]:
     """Indices of the cells to run, in order: the ``always`` cells, and every earlier cell that may bind
     or change a name that a kept cell after it reads (found backwards, so the helpers of helpers are kept
@@ -236,14 +244,6 @@ def cells_to_run(sources: list[str], always: set[int], reads: dict[int, set[str]
             keep.append(index)
             needed |= read | reads.get(index, set())
     return sorted(keep)
-
-
-def _parse_or_empty(source: str) -> ast.Module:
-    """The cell's syntax tree; an empty one if it does not parse (a student's cell may be anything)."""
-    try:
-        return ast.parse(_python_source(source))
-    except Exception:  # SyntaxError, or RecursionError/MemoryError on absurdly nested input
-        return ast.Module(body=[], type_ignores=[])
 
 
 COLLECT = "__grader_collect({id!r}, globals())"
