@@ -1,4 +1,5 @@
-"""Run a notebook headless with nbclient, as the tests that execute notebooks do (one home for it).
+"""Run a course notebook headless with nbclient (used by test_student_edition_runs.py and
+test_student_edition.py; test_student_pack.py runs the learner's own ``jupyter nbconvert`` instead).
 
 One change from nbclient's defaults: the client does not stand in for the browser's ``Output`` widget.
 By default nbclient answers an ``ipywidgets.Output`` widget's messages by sending comm messages back to
