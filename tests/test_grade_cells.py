@@ -72,9 +72,10 @@ def test_ipython_syntax_is_read_and_a_star_import_is_always_kept():
 @pytest.mark.parametrize("student_cell", [
     "def answer(:\n",                          # a syntax error
     "(" * 10_000 + ")" * 10_000,              # nesting deep enough to break the parser
+    "x = " + "1 + " * 3_000 + "1",            # parses, too deep for the name analysis to visit
     "return 1",                               # parses, does not compile
     "\x00\udcff",                             # not even text
-])
+], ids=["syntax-error", "too-deep-to-parse", "too-deep-to-visit", "return-outside-function", "not-text"])
 def test_a_cell_that_does_not_parse_reads_and_changes_nothing(student_cell):
     assert names_of(student_cell) == (set(), set())
     sources = ["x = 1", student_cell, "check"]

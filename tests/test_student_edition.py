@@ -185,23 +185,15 @@ def printed_check_pass(cell) -> bool:
 
 
 def backward_slice(nb, targets: set[int]) -> list[int]:
-    """The code cells needed to run ``targets``: they, the first code cell, and every earlier cell binding a
-    name that an included cell reads (found with the tool's name analysis). Only a speed-up: a long
-    training cell that no check depends on is not run."""
+    """The code cells needed to run ``targets``: they, the first code cell, and every earlier cell binding or
+    changing a name that an included cell reads (the grader's selection, tools/grading/assemble.py). Only a
+    speed-up: a long training cell that no check depends on is not run."""
     sys.path.insert(0, str(REPO / "tools"))
-    from student_edition import cell_names
+    from grading.assemble import cells_to_run
 
-    code = [i for i, c in enumerate(nb.cells) if c.cell_type == "code"]
-    keep = set(targets) | {code[0]}
-    needed: set[str] = set()
-    for index in reversed(code):
-        if index > max(targets):
-            continue
-        used, bound = cell_names(nb.cells[index].source)
-        if index in keep or bound & needed:
-            keep.add(index)
-            needed |= used
-    return sorted(keep)
+    code = [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and i <= max(targets)]
+    always = {k for k, index in enumerate(code) if index in targets or k == 0}
+    return [code[k] for k in cells_to_run([nb.cells[i].source for i in code], always, {})]
 
 
 @pytest.mark.parametrize("name", exercise_notebooks())

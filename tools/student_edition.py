@@ -25,7 +25,6 @@ Markdown cells are copied as they are (notebook 00 shows the solution markers in
 from __future__ import annotations
 
 import argparse
-import ast
 import copy
 import re
 import sys
@@ -36,6 +35,7 @@ import nbformat
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _editions import BUILD, NOTEBOOKS, REPO, course_notebooks  # noqa: E402
+from cell_names import cell_names  # noqa: E402
 
 BEGIN = re.compile(r"^(?P<indent>[ \t]*)### BEGIN SOLUTION\s*$")
 END = re.compile(r"^[ \t]*### END SOLUTION\s*$")
@@ -98,103 +98,6 @@ def strip_solutions(source: str, where: str = "cell") -> tuple[str, list[list[st
 # ---------------------------------------------------------------------------------------------------
 # Which cells will raise: names defined by exercise cells, followed through later cells.
 # ---------------------------------------------------------------------------------------------------
-
-def _python_source(source: str) -> str:
-    """The cell as plain Python (IPython magics and shell escapes turned into calls)."""
-    try:
-        from IPython.core.inputtransformer2 import TransformerManager
-        return TransformerManager().transform_cell(source)
-    except Exception:  # IPython missing or a transform failed: drop magic lines instead
-        return "\n".join(line for line in source.splitlines() if not line.lstrip().startswith(("%", "!")))
-
-
-class _Names(ast.NodeVisitor):
-    """The free names a cell reads, and the names it binds in the notebook's (module) namespace.
-
-    Names local to a function, lambda, class body or comprehension (parameters, assignments inside)
-    are not counted as read from the notebook; names they read from outside are.
-    """
-
-    def __init__(self) -> None:
-        self.scopes: list[tuple[set[str], set[str]]] = [(set(), set())]   # (loads, stores) per scope
-        self.global_names: set[str] = set()
-
-    @property
-    def used(self) -> set[str]:
-        return self.scopes[0][0]
-
-    @property
-    def bound(self) -> set[str]:
-        return self.scopes[0][1] | self.global_names
-
-    def visit_Name(self, node: ast.Name) -> None:
-        loads, stores = self.scopes[-1]
-        (loads if isinstance(node.ctx, ast.Load) else stores).add(node.id)
-
-    def _inner(self, params: set[str], body: list[ast.AST]) -> None:
-        """Visit ``body`` in a new scope; what it reads from outside is read by the enclosing scope."""
-        self.scopes.append((set(), set(params)))
-        for child in body:
-            self.visit(child)
-        loads, stores = self.scopes.pop()
-        self.scopes[-1][0].update(loads - stores)
-
-    @staticmethod
-    def _params(args: ast.arguments) -> set[str]:
-        every = args.posonlyargs + args.args + args.kwonlyargs + [a for a in (args.vararg, args.kwarg) if a]
-        return {a.arg for a in every}
-
-    def visit_FunctionDef(self, node: ast.FunctionDef) -> None:
-        self.scopes[-1][1].add(node.name)
-        for outer in [*node.decorator_list, *node.args.defaults, *node.args.kw_defaults]:
-            if outer is not None:
-                self.visit(outer)
-        self._inner(self._params(node.args), node.body)
-
-    visit_AsyncFunctionDef = visit_FunctionDef
-
-    def visit_Lambda(self, node: ast.Lambda) -> None:
-        for outer in [*node.args.defaults, *node.args.kw_defaults]:
-            if outer is not None:
-                self.visit(outer)
-        self._inner(self._params(node.args), [node.body])
-
-    def visit_ClassDef(self, node: ast.ClassDef) -> None:
-        self.scopes[-1][1].add(node.name)
-        for outer in [*node.decorator_list, *node.bases, *node.keywords]:
-            self.visit(outer)
-        self._inner(set(), node.body)
-
-    def visit_ListComp(self, node: ast.AST) -> None:
-        self._inner(set(), list(ast.iter_child_nodes(node)))
-
-    visit_SetComp = visit_DictComp = visit_GeneratorExp = visit_ListComp
-
-    def visit_Import(self, node: ast.Import) -> None:
-        for alias in node.names:
-            if alias.name != "*":
-                self.scopes[-1][1].add((alias.asname or alias.name).split(".")[0])
-
-    visit_ImportFrom = visit_Import
-
-    def visit_Global(self, node: ast.Global) -> None:
-        self.global_names.update(node.names)
-
-
-def cell_names(source: str) -> tuple[set[str], set[str]]:
-    """(free names read, names bound in the notebook namespace) of a code cell; empty if it does not parse."""
-    try:
-        tree = ast.parse(_python_source(source))
-    except SyntaxError:
-        return set(), set()
-    used: set[str] = set()
-    bound: set[str] = set()
-    for statement in tree.body:  # in order: a name the cell binds before it reads it is its own
-        names = _Names()
-        names.visit(statement)
-        used |= names.used - bound
-        bound |= names.bound
-    return used, bound
 
 
 def cells_that_raise(nb: nbformat.NotebookNode, exercise_cells: set[int]) -> set[int]:

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import ast
 import json
-import symtable
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +27,7 @@ from pathlib import Path
 import nbformat
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from cell_names import parse_cell, tree_names  # noqa: E402
 from nbgrader_cells import ExerciseCells, exercise_cells  # noqa: E402
 
 from bplib.course.exercises.engine import EXERCISES  # noqa: E402
@@ -146,20 +146,6 @@ del __grader_make_collector
 
 # --- Which instructor cells run: only those the checks need ----------------------------------------------------
 
-def _python_source(source: str) -> str:
-    """The cell as plain Python (IPython syntax such as ``%matplotlib inline`` turned into calls)."""
-    from IPython.core.inputtransformer2 import TransformerManager
-    return TransformerManager().transform_cell(source)
-
-
-def _parse_or_empty(source: str) -> ast.Module:
-    """The cell's syntax tree; an empty one if it does not parse (a student's cell may be anything)."""
-    try:
-        return ast.parse(_python_source(source))
-    except Exception:  # SyntaxError, or RecursionError/MemoryError on absurdly nested input
-        return ast.Module(body=[], type_ignores=[])
-
-
 def _base_name(node: ast.AST) -> str | None:
     """``params`` for ``params["W"]``, ``model.layers[0].W`` or ``params``; None for anything else."""
     while isinstance(node, (ast.Attribute, ast.Subscript, ast.Starred)):
@@ -182,37 +168,23 @@ def _walk_outside_definitions(node: ast.AST):
 def names_of(source: str, imported: frozenset[str] = frozenset()) -> tuple[set[str] | None, set[str]]:
     """``(changed, read)``: the global names a cell may bind or change, and the global names it reads.
 
-    Changed: what it assigns, defines or imports at the top level, the ``global`` names its functions
-    assign, and the object behind an item, attribute or method at the top level (``params["W"] = ...``,
-    ``history.append(...)``, ``rng.normal()`` change ``params``, ``history``, ``rng``; a method of an
-    ``imported`` name, a module such as ``np``, does not count). None when it cannot be known
-    (``from x import *``). Read: the global names read anywhere, function bodies included (a function
-    reads its globals when it is called later), its parameters and local variables not. A cell that does not parse changes and reads nothing.
-    What is not seen: a function that changes its arguments in place, or global state such as NumPy's
-    legacy random seed.
+    Read and bound come from :func:`cell_names.cell_names`: what the cell reads from the notebook
+    (function bodies included, as a function reads its globals when it is called later; its parameters
+    and local variables not) and what it assigns, defines or imports. Changed adds the object behind an
+    item, attribute or method at the top level (``params["W"] = ...``, ``history.append(...)``,
+    ``rng.normal()`` change ``params``, ``history``, ``rng``; a method of an ``imported`` name, a module
+    such as ``np``, does not count). None when it cannot be known (``from x import *``). A cell that
+    does not parse changes and reads nothing. What is not seen: a function that changes its arguments
+    in place, or global state such as NumPy's legacy random seed.
     """
-    return _names(_parse_or_empty(source), imported)
+    return _names(parse_cell(source), imported)
 
 
 def _names(tree: ast.Module, imported: frozenset[str]) -> tuple[set[str] | None, set[str]]:
     """:func:`names_of` for a parsed cell."""
     if any(isinstance(node, ast.ImportFrom) and any(a.name == "*" for a in node.names) for node in ast.walk(tree)):
         return None, set()
-    try:
-        table = symtable.symtable(ast.unparse(tree), "<cell>", "exec")
-    except Exception:  # what parses but does not compile (a ``return`` outside a function...) runs nothing
-        return set(), set()
-    changed = {s.get_name() for s in table.get_symbols() if s.is_assigned() or s.is_imported()}
-    read = {s.get_name() for s in table.get_symbols() if s.is_referenced()}
-    scopes = list(table.get_children())
-    while scopes:
-        scope = scopes.pop()
-        scopes.extend(scope.get_children())
-        for symbol in scope.get_symbols():
-            if symbol.is_global() and symbol.is_referenced():
-                read.add(symbol.get_name())
-            if symbol.is_declared_global() and symbol.is_assigned():
-                changed.add(symbol.get_name())
+    read, changed = tree_names(tree)
     top_level = [node for statement in tree.body if not isinstance(statement, _DEFINITIONS)
                  for node in _walk_outside_definitions(statement)]
     for node in top_level:
@@ -233,7 +205,7 @@ def cells_to_run(sources: list[str], always: set[int], reads: dict[int, set[str]
     too). ``reads`` adds names a kept cell reads that its source does not show (a check reads the names
     of its exercise). A cell whose changes cannot be known is kept.
     """
-    trees = [_parse_or_empty(source) for source in sources]
+    trees = [parse_cell(source) for source in sources]
     imported = frozenset((alias.asname or alias.name).split(".")[0] for tree in trees for node in ast.walk(tree)
                          if isinstance(node, (ast.Import, ast.ImportFrom)) for alias in node.names)
     needed: set[str] = set()
